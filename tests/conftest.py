@@ -1,0 +1,103 @@
+"""Shared fixtures: the bundled server, and one Chromium for both kinds of browser test.
+
+- pytest-playwright's ``page`` tests load pages from the bundled server (``live_server``).
+- pytest-pyodide's ``@run_in_pyodide`` tests run in a page served from build/pyodide by
+  ``web_server_main`` and reach the bundled server's WebSockets through ``live_server``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import importlib.util
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page
+from pytest_pyodide.server import DefaultHandler
+
+from tests.support import ROOT, ServerProcess, start_server
+
+
+def _load_config() -> ModuleType:
+    # "playwright.config" is not an importable module name (it would shadow playwright).
+    spec = importlib.util.spec_from_file_location("pyws_playwright_config", ROOT / "playwright.config.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+config = _load_config()
+DIST = ROOT / "build" / "pyodide"
+
+
+@pytest.fixture(scope="session")
+def live_server() -> Iterator[ServerProcess]:
+    """The bundled server (`python -m server`) on a free loopback port, for the session."""
+    if not (DIST / "pyodide-lock.json").is_file():
+        pytest.exit("build/pyodide is missing: run the tests with `make test`", returncode=2)
+    with start_server() as server:
+        yield server
+
+
+# --- pytest-playwright -------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_type_launch_args, **config.launch_options()}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": config.VIEWPORT}
+
+
+@pytest.fixture(scope="session")
+def base_url(live_server: ServerProcess) -> str:
+    return live_server.url
+
+
+@pytest.fixture
+def page(page: Page) -> Page:
+    page.set_default_timeout(config.TIMEOUT_MS)
+    page.set_default_navigation_timeout(config.NAVIGATION_TIMEOUT_MS)
+    return page
+
+
+# --- pytest-pyodide ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def playwright_browsers(browser: Browser) -> dict[str, Browser]:
+    """Reuse pytest-playwright's browser: a second sync_playwright() fails inside its loop."""
+    return {"chrome": browser}
+
+
+class _QuietHandler(DefaultHandler):
+    def log_message(self, format_: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def web_server_main() -> Iterator[tuple[str, int, Path | None]]:
+    """pytest-pyodide's page server, bound to loopback (its own binds every interface)."""
+    handler = functools.partial(_QuietHandler, directory=str(DIST), extra_headers={})
+    httpd = http.server.ThreadingHTTPServer((config.HOST, 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield config.HOST, httpd.server_address[1], None
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def echo_url(live_server: ServerProcess) -> str:
+    return live_server.ws_url("/echo")

@@ -1,0 +1,62 @@
+"""Start the bundled server (`python -m server`) as a real subprocess for tests."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+_SERVING = re.compile(r"Serving on (http://127\.0\.0\.1:(\d+))/")
+
+
+@dataclass
+class ServerProcess:
+    proc: subprocess.Popen[str]
+    url: str
+    port: int
+    log: list[str] = field(default_factory=list)
+    """Lines the server wrote to stderr so far (its log)."""
+
+    def ws_url(self, path: str = "/echo") -> str:
+        return f"ws://127.0.0.1:{self.port}{path}"
+
+
+@contextmanager
+def start_server(*args: str, timeout: float = 30.0) -> Iterator[ServerProcess]:
+    """Run ``python -m server --port 0 ARGS`` until the block ends, then SIGTERM it."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "server", "--host", "127.0.0.1", "--port", "0", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    log: list[str] = []
+    # Drain stderr continuously so a chatty server never blocks on a full pipe.
+    drain = threading.Thread(target=lambda: log.extend(proc.stderr or ()), daemon=True)
+    drain.start()
+    first = proc.stdout.readline()  # blocks until the server listens, or exits
+    match = _SERVING.search(first)
+    if not match:
+        proc.kill()
+        drain.join(timeout)
+        raise RuntimeError(f"server did not start: {first!r} {''.join(log)}")
+    server = ServerProcess(proc, match[1], int(match[2]), log)
+    try:
+        yield server
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        drain.join(timeout)
