@@ -1,3 +1,42 @@
-"""pyws: a Pythonic asyncio WebSocket client for Pyodide, backed by the browser's WebSocket."""
+"""pyws: a Pythonic asyncio WebSocket client for Pyodide, backed by the browser's WebSocket.
+
+::
+
+    import pyws
+
+    async with pyws.connect("ws://127.0.0.1:8000/echo") as ws:
+        await ws.send("hello")
+        async for message in ws:
+            ...
+"""
+
+from .blob import Blob
+from .client import DEFAULT_WRITE_LIMIT, connect
+from .connection import Data, State, WebSocket
+from .exceptions import (
+    ConcurrencyError,
+    ConnectionClosed,
+    ConnectionClosedError,
+    ConnectionClosedOK,
+    InvalidHandshake,
+    InvalidURI,
+    WebSocketError,
+)
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "DEFAULT_WRITE_LIMIT",
+    "Blob",
+    "ConcurrencyError",
+    "ConnectionClosed",
+    "ConnectionClosedError",
+    "ConnectionClosedOK",
+    "Data",
+    "InvalidHandshake",
+    "InvalidURI",
+    "State",
+    "WebSocket",
+    "WebSocketError",
+    "connect",
+]

@@ -1,0 +1,362 @@
+"""The connection: a browser WebSocket as an asyncio object.
+
+Everything here is plain Python over a :class:`~pyws._transport.Transport`, so it runs and
+is unit-tested in CPython too; ``pyws._ffi`` supplies the browser's transport.
+"""
+
+from __future__ import annotations
+
+import array
+import asyncio
+import enum
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from types import TracebackType
+from typing import Any, Literal, overload
+
+from ._validation import BinaryType, check_binary_type, check_close, check_timeout
+from .blob import Blob
+from .exceptions import ConcurrencyError, ConnectionClosed, ConnectionClosedOK, InvalidHandshake
+
+__all__ = ["Data", "State", "WebSocket"]
+
+Data = str | bytes | Blob
+"""What :meth:`WebSocket.recv` returns: str for text, bytes (or Blob) for binary."""
+
+_BYTES_LIKE = (bytes, bytearray, memoryview, array.array)
+# bufferedAmount has no "drained" event in the browser, so it is polled, backing off.
+_POLL_FIRST = 0.001
+_POLL_MAX = 0.02
+
+
+class State(enum.IntEnum):
+    """The browser's ``readyState``."""
+
+    CONNECTING = 0
+    OPEN = 1
+    CLOSING = 2
+    CLOSED = 3
+
+
+class WebSocket:
+    """A WebSocket connection, made by :func:`pyws.connect`.
+
+    Received messages wait in a queue until :meth:`recv` takes them, so none is lost on
+    cancellation, timeout or close. After the connection closes, :meth:`recv` first returns
+    every queued message, then raises :exc:`~pyws.ConnectionClosed`.
+    """
+
+    def __init__(
+        self,
+        *,
+        binary_type: BinaryType,
+        close_timeout: float | None,
+        write_limit: int,
+    ) -> None:
+        self._binary_type = binary_type
+        self._close_timeout = close_timeout
+        self._write_limit = write_limit
+        self._transport: Any = None  # set by attach(); Any: Transport is a Protocol
+        self._loop = asyncio.get_running_loop()
+        self._messages: deque[Data] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+        self._recv_busy = False
+        self._opened: asyncio.Future[None] = self._loop.create_future()
+        self._closed: asyncio.Future[None] = self._loop.create_future()
+        self._close_exc: ConnectionClosed | None = None
+        self._local_close: tuple[int, str] | None = None
+        self._send_lock = asyncio.Lock()
+
+    def attach(self, transport: Any) -> None:
+        self._transport = transport
+
+    # -- events from the browser: each runs inside a JS handler, so it only records -----
+
+    def on_open(self) -> None:
+        if not self._opened.done():
+            self._opened.set_result(None)
+
+    def on_message(self, data: Data) -> None:
+        self._messages.append(data)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def on_error(self) -> None:
+        # The browser gives no detail, and a close event always follows: act on that.
+        pass
+
+    def on_close(self, code: int, reason: str, was_clean: bool) -> None:
+        if self._close_exc is not None:
+            return
+        self._close_exc = ConnectionClosed.from_close(code, reason, was_clean)
+        self._transport.release()
+        if not self._opened.done():
+            self._opened.set_exception(InvalidHandshake(self._transport.url, code))
+            self._opened.exception()  # retrieved: connect() reports it
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+        self._closed.set_result(None)
+
+    # -- opening, used by pyws.connect -------------------------------------------------
+
+    async def wait_open(self, timeout: float | None) -> None:
+        """Wait for the open event; on failure, timeout or cancel, abort the browser socket."""
+        try:
+            async with asyncio.timeout(timeout):
+                await asyncio.shield(self._opened)
+        except TimeoutError:
+            self._abort()
+            raise TimeoutError(
+                f"opening {self._transport.url} timed out after {timeout} s"
+            ) from None
+        except BaseException:
+            self._abort()
+            raise
+
+    def _abort(self) -> None:
+        """Close the browser socket now and stop listening to it."""
+        if self._transport.ready_state < State.CLOSING:
+            self._transport.close(1000, "")
+        self.on_close(1006, "", False)
+
+    # -- attributes ----------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The absolute URL the socket connected to."""
+        return str(self._transport.url)
+
+    @property
+    def subprotocol(self) -> str | None:
+        """The subprotocol the server selected, or None when it selected none."""
+        return self._transport.protocol or None
+
+    @property
+    def extensions(self) -> str:
+        """The extensions the server selected, e.g. ``"permessage-deflate"``, or ``""``."""
+        return str(self._transport.extensions)
+
+    @property
+    def state(self) -> State:
+        """The live ``readyState`` of the browser socket."""
+        return State(self._transport.ready_state)
+
+    @property
+    def buffered_amount(self) -> int:
+        """Bytes given to :meth:`send` that the browser has not yet put on the network."""
+        return int(self._transport.buffered_amount)
+
+    @property
+    def binary_type(self) -> BinaryType:
+        """How binary messages arrive: ``"bytes"`` (default) or ``"blob"`` (:class:`Blob`).
+
+        Setting it applies to messages that arrive afterwards, as in the browser.
+        """
+        return self._binary_type
+
+    @binary_type.setter
+    def binary_type(self, value: BinaryType) -> None:
+        self._binary_type = check_binary_type(value)
+        self._transport.set_binary_type(value)
+
+    @property
+    def close_code(self) -> int | None:
+        """The close code, once closed (1006 when the connection was lost); else None."""
+        return None if self._close_exc is None else self._close_exc.code
+
+    @property
+    def close_reason(self) -> str | None:
+        """The close reason, once closed; else None."""
+        return None if self._close_exc is None else self._close_exc.reason
+
+    @property
+    def was_clean(self) -> bool | None:
+        """Whether the closing handshake completed, once closed; else None."""
+        return None if self._close_exc is None else self._close_exc.was_clean
+
+    def __repr__(self) -> str:
+        return f"<pyws.WebSocket {self.url} {self.state.name}>"
+
+    # -- receiving -----------------------------------------------------------------------
+
+    @overload
+    async def recv(self, timeout: float | None = None, decode: None = None) -> Data: ...
+    @overload
+    async def recv(self, timeout: float | None = None, *, decode: Literal[True]) -> str: ...
+    @overload
+    async def recv(self, timeout: float | None = None, *, decode: Literal[False]) -> bytes: ...
+
+    async def recv(self, timeout: float | None = None, decode: bool | None = None) -> Data:
+        """Return the next message: str for text, bytes or :class:`Blob` for binary.
+
+        Returns at once, without suspending, when a message is queued. ``decode=True``
+        turns binary into str (UTF-8), ``decode=False`` turns text into bytes.
+
+        Raises :exc:`TimeoutError` after ``timeout`` seconds, :exc:`ConnectionClosed` once
+        the queue is empty and the connection closed, and :exc:`ConcurrencyError` if
+        another coroutine is already in ``recv``. Timeouts and cancellation lose no message.
+        """
+        timeout = check_timeout("timeout", timeout)
+        if self._recv_busy:
+            raise ConcurrencyError(
+                "recv() is already running in another coroutine; "
+                "read from one coroutine only, e.g. with `async for message in ws`"
+            )
+        self._recv_busy = True
+        try:
+            if not self._messages:
+                await self._wait_message(timeout)
+            message = self._messages[0]
+            if decode is not None:
+                # Converting a Blob awaits: keep the message queued until it is done.
+                message = await _convert(message, decode)
+            self._messages.popleft()
+            return message
+        finally:
+            self._recv_busy = False
+
+    async def _wait_message(self, timeout: float | None) -> None:
+        while not self._messages:
+            if self._close_exc is not None:
+                raise self._close_exc
+            if timeout == 0:
+                raise TimeoutError("no message was queued")
+            self._waiter = waiter = self._loop.create_future()
+            try:
+                async with asyncio.timeout(timeout):
+                    await waiter
+            except TimeoutError:
+                raise TimeoutError(f"no message arrived within {timeout} s") from None
+            finally:
+                self._waiter = None
+
+    async def __aiter__(self) -> AsyncIterator[Data]:
+        """Yield messages until the connection closes.
+
+        Ends quietly on a normal close (:exc:`ConnectionClosedOK`) and raises
+        :exc:`ConnectionClosedError` on an abnormal one.
+        """
+        while True:
+            try:
+                yield await self.recv()
+            except ConnectionClosedOK:
+                return
+
+    # -- sending -------------------------------------------------------------------------
+
+    async def send(self, message: Any) -> None:
+        """Send one message: str as text; bytes-like, :class:`Blob` or JS binary as binary.
+
+        Bytes-like means bytes, bytearray, memoryview or array.array. A JS ``Blob``,
+        ``ArrayBuffer`` or typed array proxy is sent as is.
+
+        Returns once the browser has taken the data. If :attr:`buffered_amount` is over
+        ``write_limit``, first waits until it drains below it; a timeout or cancellation
+        while waiting sends nothing and leaves the connection usable.
+
+        Raises :exc:`ConnectionClosed` once the connection is closing or closed (the browser
+        would drop the data silently), :exc:`TypeError` for other types, and
+        :exc:`UnicodeEncodeError` for a str with lone surrogates.
+        """
+        self._check_sendable()
+        if self._send_lock.locked() or self._transport.buffered_amount > self._write_limit:
+            async with self._send_lock:
+                limit = self._write_limit
+                await self._wait_buffer(lambda: self._transport.buffered_amount <= limit)
+                self._send_now(message)
+        else:
+            self._send_now(message)
+
+    def _send_now(self, message: Any) -> None:
+        self._check_sendable()
+        transport = self._transport
+        if isinstance(message, str):
+            if not message.isascii():
+                message.encode("utf-8")  # raises on lone surrogates, which JS would mangle
+            transport.send_text(message)
+        elif isinstance(message, _BYTES_LIKE):
+            view = memoryview(message)
+            if not view.c_contiguous:
+                view = memoryview(view.tobytes())
+            transport.send_bytes(view.cast("B") if view.format != "B" else view)
+        elif isinstance(message, Blob):
+            transport.send_js(message.js)
+        elif not transport.send_js(message):
+            raise TypeError(
+                f"cannot send {type(message).__name__} {message!r:.60}: send str, bytes, "
+                "bytearray, memoryview, array.array, pyws.Blob, or a JS Blob, ArrayBuffer "
+                "or typed array"
+            )
+
+    def _check_sendable(self) -> None:
+        if self._close_exc is not None:
+            raise self._close_exc
+        if self._transport.ready_state != State.OPEN:
+            code, reason = self._local_close or (1006, "")
+            raise ConnectionClosed.from_close(code, reason, self._local_close is not None)
+
+    async def drain(self) -> None:
+        """Wait until the browser has sent everything given to :meth:`send`.
+
+        Raises :exc:`ConnectionClosed` if the connection closes first.
+        """
+        await self._wait_buffer(lambda: self._transport.buffered_amount == 0)
+
+    async def _wait_buffer(self, ready: Callable[[], bool]) -> None:
+        delay = _POLL_FIRST
+        while not ready():
+            self._check_sendable()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, _POLL_MAX)
+
+    # -- closing -------------------------------------------------------------------------
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """Start the closing handshake and wait up to ``close_timeout`` for it to finish.
+
+        A page may only send code 1000 or 3000-4999 and a reason of at most 123 UTF-8
+        bytes (else :exc:`ValueError`), so unlike the ``websockets`` library, an error
+        inside ``async with`` also closes with 1000. Idempotent: closing a closing or
+        closed connection only waits. If the handshake does not finish in time, the
+        connection is given up as closed with 1006.
+        """
+        code, reason = check_close(code, reason)
+        if self._close_exc is None and self._transport.ready_state < State.CLOSING:
+            self._local_close = (code, reason)
+            self._transport.close(code, reason)
+        try:
+            async with asyncio.timeout(self._close_timeout):
+                await asyncio.shield(self._closed)
+        except TimeoutError:
+            self.on_close(1006, "", False)
+
+    async def wait_closed(self) -> None:
+        """Return once the connection is closed; it does not close it."""
+        await asyncio.shield(self._closed)
+
+    async def __aenter__(self) -> WebSocket:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
+async def _convert(message: Data, decode: bool) -> Data:
+    if decode:
+        if isinstance(message, str):
+            return message
+        if isinstance(message, Blob):
+            return await message.text()
+        return message.decode("utf-8")
+    if isinstance(message, str):
+        return message.encode("utf-8")
+    if isinstance(message, Blob):
+        return await message.bytes()
+    return message

@@ -1,0 +1,87 @@
+"""The exceptions of pyws: one tree, rooted at :class:`WebSocketError`.
+
+Timeouts raise the builtin :class:`TimeoutError`; wrong argument types raise
+:class:`TypeError` and wrong values :class:`ValueError`, each naming the bad value.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConcurrencyError",
+    "ConnectionClosed",
+    "ConnectionClosedError",
+    "ConnectionClosedOK",
+    "InvalidHandshake",
+    "InvalidURI",
+    "WebSocketError",
+]
+
+# Close codes that mean "closed normally" (RFC 6455 7.4.1); 1005 is "no code was sent".
+OK_CLOSE_CODES = frozenset({1000, 1001, 1005})
+
+
+class WebSocketError(Exception):
+    """Base class of every exception pyws raises."""
+
+
+class InvalidURI(WebSocketError, ValueError):
+    """The URL given to :func:`pyws.connect` is not a valid WebSocket URL."""
+
+    def __init__(self, uri: object, msg: str) -> None:
+        self.uri = uri
+        self.msg = msg
+        super().__init__(f"{uri!r} isn't a valid WebSocket URL: {msg}")
+
+
+class InvalidHandshake(WebSocketError):
+    """The connection failed before it opened.
+
+    The browser hides why (refused, DNS, TLS, HTTP status, rejected subprotocol...) from
+    page scripts on purpose, so the reason is not available; the browser console shows it.
+    """
+
+    def __init__(self, url: str, code: int = 1006) -> None:
+        self.url = url
+        self.code = code
+        super().__init__(
+            f"could not connect to {url} (close code {code}); the browser does not tell "
+            "page scripts why: see the browser console for the reason"
+        )
+
+
+class ConnectionClosed(WebSocketError):
+    """The connection is closed (or closing), so it can no longer send or receive.
+
+    :attr:`code` and :attr:`reason` are those of the close frame the browser reported
+    (1006 with an empty reason when the connection was lost without one); :attr:`was_clean`
+    tells whether the closing handshake completed.
+    """
+
+    def __init__(self, code: int, reason: str, was_clean: bool) -> None:
+        self.code = code
+        self.reason = reason
+        self.was_clean = was_clean
+        super().__init__(code, reason, was_clean)
+
+    def __str__(self) -> str:
+        detail = f"{self.code} ({self.reason})" if self.reason else f"{self.code}"
+        clean = "" if self.was_clean else "; no clean closing handshake"
+        return f"connection closed: {detail}{clean}"
+
+    @staticmethod
+    def from_close(code: int, reason: str, was_clean: bool) -> ConnectionClosed:
+        """The subclass that fits a close: OK when clean with 1000, 1001 or 1005."""
+        ok = was_clean and code in OK_CLOSE_CODES
+        return (ConnectionClosedOK if ok else ConnectionClosedError)(code, reason, was_clean)
+
+
+class ConnectionClosedOK(ConnectionClosed):
+    """The connection closed normally: clean, with code 1000, 1001 or 1005."""
+
+
+class ConnectionClosedError(ConnectionClosed):
+    """The connection closed abnormally: any other code, or 1006 when it was lost."""
+
+
+class ConcurrencyError(WebSocketError, RuntimeError):
+    """Two coroutines called :meth:`pyws.WebSocket.recv` at the same time."""

@@ -1,0 +1,60 @@
+"""A fake browser socket for driving pyws's connection logic in CPython."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyws._validation import BinaryType
+from pyws.connection import State, WebSocket
+
+
+class FakeTransport:
+    def __init__(self, events: WebSocket, url: str = "ws://127.0.0.1/echo") -> None:
+        self.events = events
+        self.url = url
+        self.protocol = ""
+        self.extensions = ""
+        self.ready_state: int = State.CONNECTING
+        self.buffered_amount = 0
+        self.binary_type: BinaryType = "bytes"
+        self.sent: list[Any] = []
+        self.closes: list[tuple[int, str]] = []
+        self.released = False
+
+    def set_binary_type(self, binary_type: BinaryType) -> None:
+        self.binary_type = binary_type
+
+    def send_text(self, data: str) -> None:
+        self.sent.append(data)
+
+    def send_bytes(self, data: memoryview) -> None:
+        self.sent.append(bytes(data))
+
+    def send_js(self, data: Any) -> bool:
+        return False
+
+    def close(self, code: int, reason: str) -> None:
+        self.closes.append((code, reason))
+        self.ready_state = State.CLOSING
+
+    def release(self) -> None:
+        self.released = True
+
+    # what the browser would do
+    def open(self) -> None:
+        self.ready_state = State.OPEN
+        self.events.on_open()
+
+    def closed(self, code: int = 1000, reason: str = "", was_clean: bool = True) -> None:
+        self.ready_state = State.CLOSED
+        self.events.on_close(code, reason, was_clean)
+
+
+def open_socket(**options: Any) -> tuple[WebSocket, FakeTransport]:
+    """A WebSocket whose fake transport is already open (call inside a running loop)."""
+    kwargs: dict[str, Any] = {"binary_type": "bytes", "close_timeout": 1.0, "write_limit": 100}
+    ws = WebSocket(**(kwargs | options))
+    transport = FakeTransport(ws)
+    ws.attach(transport)
+    transport.open()
+    return ws, transport

@@ -1,0 +1,281 @@
+"""The connection logic in CPython, over a fake browser socket."""
+
+from __future__ import annotations
+
+import array
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from pyws import (
+    ConcurrencyError,
+    ConnectionClosed,
+    ConnectionClosedError,
+    ConnectionClosedOK,
+    InvalidHandshake,
+    State,
+)
+from pyws.connection import WebSocket
+from tests.unit.fake import FakeTransport, open_socket
+
+
+def run(test: Callable[[], Awaitable[Any]]) -> Any:
+    return asyncio.run(test())  # type: ignore[arg-type]
+
+
+def test_recv_returns_queued_messages_in_order_without_suspending() -> None:
+    async def main() -> None:
+        ws, transport = open_socket()
+        for i in range(3):
+            ws.on_message(f"m{i}")
+        # A coroutine that never suspends finishes on its first step.
+        coro = ws.recv()
+        with pytest.raises(StopIteration) as done:
+            coro.send(None)
+        assert done.value.value == "m0"
+        assert [await ws.recv(), await ws.recv()] == ["m1", "m2"]
+
+    run(main)
+
+
+def test_recv_waits_for_the_next_message() -> None:
+    async def main() -> None:
+        ws, _ = open_socket()
+        task = asyncio.create_task(ws.recv())
+        await asyncio.sleep(0)
+        assert not task.done()
+        ws.on_message(b"\x00")
+        assert await task == b"\x00"
+
+    run(main)
+
+
+def test_messages_before_close_come_first_then_the_close() -> None:
+    async def main() -> None:
+        ws, transport = open_socket()
+        ws.on_message("a")
+        ws.on_message(b"b")
+        transport.closed(1011, "boom", True)
+        assert await ws.recv() == "a"
+        assert await ws.recv() == b"b"
+        with pytest.raises(ConnectionClosedError) as info:
+            await ws.recv()
+        assert (info.value.code, info.value.reason, info.value.was_clean) == (1011, "boom", True)
+        assert transport.released
+
+    run(main)
+
+
+@pytest.mark.parametrize(
+    ("code", "clean", "kind"),
+    [
+        (1000, True, ConnectionClosedOK),
+        (1001, True, ConnectionClosedOK),
+        (1005, True, ConnectionClosedOK),
+        (1000, False, ConnectionClosedError),
+        (1006, False, ConnectionClosedError),
+        (3000, True, ConnectionClosedError),
+    ],
+)
+def test_close_codes_map_to_ok_or_error(code: int, clean: bool, kind: type) -> None:
+    exc = ConnectionClosed.from_close(code, "r", clean)
+    assert type(exc) is kind
+    assert str(code) in str(exc)
+
+
+def test_timeout_loses_no_message() -> None:
+    async def main() -> None:
+        ws, _ = open_socket()
+        with pytest.raises(TimeoutError):
+            await ws.recv(timeout=0.01)
+        with pytest.raises(TimeoutError):
+            await ws.recv(timeout=0)
+        ws.on_message("late")
+        assert await ws.recv(timeout=0) == "late"
+
+    run(main)
+
+
+def test_cancelled_recv_loses_no_message() -> None:
+    async def main() -> None:
+        ws, _ = open_socket()
+        task = asyncio.create_task(ws.recv())
+        await asyncio.sleep(0)
+        ws.on_message("kept")  # arrives, and then the reader is cancelled before it runs
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert await ws.recv() == "kept"
+
+    run(main)
+
+
+def test_concurrent_recv_raises() -> None:
+    async def main() -> None:
+        ws, _ = open_socket()
+        first = asyncio.create_task(ws.recv())
+        await asyncio.sleep(0)
+        with pytest.raises(ConcurrencyError, match="already running"):
+            await ws.recv()
+        ws.on_message("x")
+        assert await first == "x"
+
+    run(main)
+
+
+def test_decode() -> None:
+    async def main() -> None:
+        ws, _ = open_socket()
+        ws.on_message("é")
+        ws.on_message("é".encode())
+        assert await ws.recv(decode=False) == "é".encode()
+        assert await ws.recv(decode=True) == "é"
+
+    run(main)
+
+
+def test_async_for_ends_on_normal_close_and_raises_on_abnormal() -> None:
+    async def main() -> None:
+        ws, transport = open_socket()
+        ws.on_message("1")
+        transport.closed(1000)
+        assert [m async for m in ws] == ["1"]
+
+        ws, transport = open_socket()
+        ws.on_message("1")
+        transport.closed(1006, "", False)
+        got = []
+        with pytest.raises(ConnectionClosedError):
+            async for m in ws:
+                got.append(m)
+        assert got == ["1"]
+
+    run(main)
+
+
+def test_send_types() -> None:
+    async def main() -> None:
+        ws, transport = open_socket()
+        await ws.send("t")
+        await ws.send(b"b")
+        await ws.send(bytearray(b"ba"))
+        await ws.send(memoryview(b"xmv")[1:])
+        await ws.send(array.array("H", [1, 2]))
+        await ws.send(memoryview(b"abcd")[::2])  # not contiguous: copied
+        assert transport.sent == ["t", b"b", b"ba", b"mv", array.array("H", [1, 2]).tobytes(), b"ac"]
+        for bad in (None, {}, 1, 1.5, ["x"]):
+            with pytest.raises(TypeError, match="cannot send"):
+                await ws.send(bad)
+        with pytest.raises(UnicodeEncodeError):
+            await ws.send("lone \udc80 surrogate")
+        assert len(transport.sent) == 6
+
+    run(main)
+
+
+def test_send_after_close_raises() -> None:
+    async def main() -> None:
+        ws, transport = open_socket()
+        transport.close(1000, "")  # closing, no close event yet
+        with pytest.raises(ConnectionClosed):
+            await ws.send("x")
+        transport.closed(1000)
+        with pytest.raises(ConnectionClosedOK):
+            await ws.send("x")
+        assert transport.sent == []
+
+    run(main)
+
+
+def test_send_waits_while_over_write_limit_and_timeout_sends_nothing() -> None:
+    async def main() -> None:
+        ws, transport = open_socket(write_limit=100)
+        transport.buffered_amount = 101
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.05):
+                await ws.send("blocked")
+        assert transport.sent == []
+        task = asyncio.create_task(ws.send("later"))
+        await asyncio.sleep(0.01)
+        assert transport.sent == []
+        transport.buffered_amount = 100
+        await task
+        assert transport.sent == ["later"]
+        drain = asyncio.create_task(ws.drain())
+        await asyncio.sleep(0.01)
+        assert not drain.done()
+        transport.buffered_amount = 0
+        await drain
+
+    run(main)
+
+
+def test_close_is_validated_idempotent_and_waits_for_the_close_event() -> None:
+    async def main() -> None:
+        ws, transport = open_socket()
+        for code in (0, 999, 1001, 1004, 1005, 1006, 1015, 2999, 5000):
+            with pytest.raises(ValueError, match=str(code)):
+                await ws.close(code)
+        with pytest.raises(ValueError, match="124 UTF-8 bytes"):
+            await ws.close(1000, "x" * 124)
+        closing = asyncio.create_task(ws.close(4000, "bye"))
+        await asyncio.sleep(0)
+        assert transport.closes == [(4000, "bye")]
+        assert ws.state is State.CLOSING
+        transport.closed(4000, "bye", True)
+        await closing
+        await ws.close()
+        assert transport.closes == [(4000, "bye")]
+        assert (ws.close_code, ws.close_reason, ws.was_clean) == (4000, "bye", True)
+
+    run(main)
+
+
+def test_close_timeout_gives_up_with_1006() -> None:
+    async def main() -> None:
+        ws, transport = open_socket(close_timeout=0.01)
+        await ws.close()
+        assert ws.close_code == 1006
+        assert transport.released
+
+    run(main)
+
+
+def test_close_before_open_is_an_invalid_handshake() -> None:
+    async def main() -> None:
+        ws = WebSocket(binary_type="bytes", close_timeout=1.0, write_limit=1)
+        transport = FakeTransport(ws, url="ws://127.0.0.1:1/")
+        ws.attach(transport)
+        opening = asyncio.create_task(ws.wait_open(5))
+        await asyncio.sleep(0)
+        transport.closed(1006, "", False)
+        with pytest.raises(InvalidHandshake, match=r"ws://127\.0\.0\.1:1/"):
+            await opening
+
+    run(main)
+
+
+def test_open_timeout_closes_the_browser_socket() -> None:
+    async def main() -> None:
+        ws = WebSocket(binary_type="bytes", close_timeout=1.0, write_limit=1)
+        transport = FakeTransport(ws)
+        ws.attach(transport)
+        with pytest.raises(TimeoutError, match="timed out"):
+            await ws.wait_open(0.01)
+        assert transport.closes == [(1000, "")]
+        assert transport.released
+
+    run(main)
+
+
+def test_binary_type_is_validated_and_applied() -> None:
+    async def main() -> None:
+        ws, transport = open_socket()
+        ws.binary_type = "blob"
+        assert transport.binary_type == "blob"
+        with pytest.raises(ValueError, match="'arraybuffer'"):
+            ws.binary_type = "arraybuffer"  # type: ignore[assignment]
+
+    run(main)

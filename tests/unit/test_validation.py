@@ -1,0 +1,84 @@
+"""Bad arguments are refused in Python, with messages that name the bad value."""
+
+from __future__ import annotations
+
+import pytest
+
+import pyws
+from pyws._validation import check_subprotocols, check_timeout, check_url, check_write_limit
+
+PAGE = "http://127.0.0.1:8000/demo/index.html"
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("ws://h/echo", "ws://h/echo"),
+        ("wss://h:9/x?q=1", "wss://h:9/x?q=1"),
+        ("http://h/echo", "ws://h/echo"),
+        ("HTTPS://h/echo", "wss://h/echo"),
+        ("/echo", "ws://127.0.0.1:8000/echo"),
+        ("echo", "ws://127.0.0.1:8000/demo/echo"),
+    ],
+)
+def test_urls_resolve_as_in_the_browser(url: str, expected: str) -> None:
+    assert check_url(url, PAGE) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ("ftp://h/", "'ftp'"),
+        ("ws://h/#frag", "fragment"),
+        ("ws://h:99999/", "port"),
+        ("ws:///path", "no host"),
+    ],
+)
+def test_bad_urls_raise_invalid_uri(url: str, fragment: str) -> None:
+    with pytest.raises(pyws.InvalidURI, match=fragment) as info:
+        check_url(url, PAGE)
+    assert isinstance(info.value, ValueError)
+    assert repr(url) in str(info.value)
+
+
+def test_relative_url_without_a_page() -> None:
+    with pytest.raises(pyws.InvalidURI, match="relative"):
+        check_url("/echo", None)
+
+
+@pytest.mark.parametrize("url", [None, b"ws://h/", 1])
+def test_url_type(url: object) -> None:
+    with pytest.raises(TypeError, match="url must be a str"):
+        check_url(url, PAGE)
+
+
+def test_subprotocols() -> None:
+    assert check_subprotocols(None) == []
+    assert check_subprotocols(("v1.echo", "v2.echo")) == ["v1.echo", "v2.echo"]
+    with pytest.raises(ValueError, match="duplicate subprotocol 'a'"):
+        check_subprotocols(["a", "a"])
+    for bad in ["", "a b", "a,b", "é", 'q"']:
+        with pytest.raises(ValueError, match="invalid subprotocol"):
+            check_subprotocols([bad])
+    with pytest.raises(TypeError, match="list of str"):
+        check_subprotocols("v1.echo")
+
+
+def test_timeouts_and_limits() -> None:
+    assert check_timeout("t", None) is None
+    assert check_timeout("t", 0) == 0.0
+    for bad in (-1, -0.001, float("nan")):
+        with pytest.raises(ValueError, match="t must be >= 0"):
+            check_timeout("t", bad)
+    for bad_type in ("1", True):
+        with pytest.raises(TypeError):
+            check_timeout("t", bad_type)
+    with pytest.raises(ValueError, match="-1"):
+        check_write_limit(-1)
+
+
+def test_connect_outside_pyodide_says_why() -> None:
+    with pytest.raises(RuntimeError, match="needs Pyodide"):
+        pyws.connect("ws://127.0.0.1/echo")
