@@ -48,27 +48,21 @@ def page_url() -> str | None:
 
 
 def new_blob(data: memoryview, mime_type: str) -> JsProxy:
-    with _filled(data) as view:
-        # The Blob constructor copies, so the scratch buffer may be reused at once.
-        return js.Blob.new([view], to_js({"type": mime_type}, dict_converter=js.Object.fromEntries))
+    # The Blob constructor copies, so the scratch buffer may be reused at once.
+    return js.Blob.new(
+        [_filled(data)], to_js({"type": mime_type}, dict_converter=js.Object.fromEntries)
+    )
 
 
-class _filled:
-    """``with _filled(data) as view``: ``data`` copied into the scratch buffer."""
-
-    def __init__(self, data: memoryview) -> None:
-        global _scratch
-        size = data.nbytes
-        if _scratch.length < size:
-            _scratch = js.Uint8Array.new(max(size, 2 * _scratch.length))
-        self._view: JsProxy = _scratch.subarray(0, size)
-        self._view.assign(data)
-
-    def __enter__(self) -> JsProxy:
-        return self._view
-
-    def __exit__(self, *exc: object) -> None:
-        self._view.destroy()
+def _filled(data: memoryview) -> JsProxy:
+    """A view of the scratch buffer holding a copy of ``data``; valid until the next call."""
+    global _scratch
+    size = data.nbytes
+    if _scratch.length < size:
+        _scratch = js.Uint8Array.new(max(size, 2 * _scratch.length))
+    view = _scratch.subarray(0, size)
+    view.assign(data)
+    return view
 
 
 class BrowserTransport:
@@ -95,7 +89,6 @@ class BrowserTransport:
             self._events.on_message(data)
         elif isinstance(data, JsBuffer):  # an ArrayBuffer: binaryType "arraybuffer"
             self._events.on_message(data.to_bytes())
-            data.destroy()
         else:
             self._events.on_message(Blob(data))
 
@@ -126,8 +119,7 @@ class BrowserTransport:
         self._ws.send(data)
 
     def send_bytes(self, data: memoryview) -> None:
-        with _filled(data) as view:
-            self._ws.send(view)
+        self._ws.send(_filled(data))
 
     def send_js(self, data: Any) -> bool:
         if not isinstance(data, JsProxy) or not _is_binary(data):
@@ -143,7 +135,6 @@ class BrowserTransport:
         if not self._proxies:
             return
         self._detach()
-        self._detach.destroy()
         for proxy in self._proxies:
             proxy.destroy()
         _live_proxies -= len(self._proxies)

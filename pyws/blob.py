@@ -47,10 +47,7 @@ class Blob:
     async def bytes(self) -> bytes:
         """Read the whole Blob (one copy out of the browser)."""
         buffer = await self._js.arrayBuffer()
-        try:
-            return bytes(buffer.to_bytes())
-        finally:
-            buffer.destroy()
+        return bytes(buffer.to_bytes())
 
     async def text(self) -> str:
         """Read the whole Blob as UTF-8 text (invalid bytes become U+FFFD, as in JS)."""

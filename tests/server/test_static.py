@@ -1,0 +1,116 @@
+"""Static routes: MIME types, caching, cross-origin isolation headers, and confinement."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.server.conftest import SECRET, Server
+from tests.server.helpers import get
+
+ISOLATION = {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+}
+ASSETS = "public, max-age=3600"
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "cache"),
+    [
+        ("/", "text/html", "no-cache"),
+        ("/index.html", "text/html", "no-cache"),
+        ("/app.js", "text/javascript", "no-cache"),
+        ("/pyodide/pyodide.mjs", "text/javascript", ASSETS),
+        ("/pyodide/pyodide.js", "text/javascript", ASSETS),
+        ("/pyodide/pyodide.asm.wasm", "application/wasm", ASSETS),
+        ("/pyodide/pyodide-lock.json", "application/json", ASSETS),
+        ("/pyodide/python_stdlib.zip", "application/zip", ASSETS),
+        ("/pyodide/pyws-0.1.0-py3-none-any.whl", "application/zip", ASSETS),
+        ("/pyodide/module.py", "text/x-python", ASSETS),
+        ("/simple/", "text/html", ASSETS),
+        ("/simple/pyws/", "text/html", ASSETS),
+    ],
+)
+def test_type_cache_and_isolation_headers(
+    server: Server, path: str, content_type: str, cache: str
+) -> None:
+    status, headers, _ = get(server.port, path)
+    assert status == 200
+    assert headers["Content-Type"].split(";")[0] == content_type
+    assert headers["Cache-Control"] == cache
+    assert headers["ETag"] and headers["Last-Modified"]
+    for name, value in ISOLATION.items():
+        assert headers[name] == value
+
+
+def test_python_source_declares_utf8(server: Server) -> None:
+    _, headers, _ = get(server.port, "/pyodide/module.py")
+    assert headers["Content-Type"] == "text/x-python; charset=utf-8"
+
+
+@pytest.mark.parametrize("path", ["/missing", "/echo", "/push?count=x", "/pyodide/../x"])
+def test_isolation_headers_on_errors_too(server: Server, path: str) -> None:
+    status, headers, _ = get(server.port, path)
+    assert 400 <= status < 500
+    for name, value in ISOLATION.items():
+        assert headers[name] == value
+
+
+def test_etag_revalidation(server: Server) -> None:
+    _, headers, _ = get(server.port, "/pyodide/pyodide.mjs")
+    status, _, body = get(server.port, "/pyodide/pyodide.mjs", {"If-None-Match": headers["ETag"]})
+    assert status == 304
+    assert body == b""
+
+
+def test_project_page_without_slash_redirects(server: Server) -> None:
+    status, headers, _ = get(server.port, "/simple/pyws")
+    assert status == 301
+    assert headers["Location"] == "/simple/pyws/"
+
+
+def test_folder_without_index_is_not_listed(server: Server) -> None:
+    status, _, body = get(server.port, "/pyodide/")
+    assert status == 404
+    assert b"pyodide.mjs" not in body
+
+
+TRAVERSALS = [
+    "../secret.txt",
+    "../../secret.txt",
+    "%2e%2e/secret.txt",
+    "%2e%2e/%2e%2e/secret.txt",
+    "%2E%2E%2Fsecret.txt",
+    "%252e%252e/secret.txt",
+    "%252e%252e%252fsecret.txt",
+    "..\\secret.txt",
+    "..%5csecret.txt",
+    "..%5c..%5csecret.txt",
+    "./../secret.txt",
+    "sub/../../secret.txt",
+    "%00../secret.txt",
+    "link-outside.txt",
+    "dir-outside/pyodide/pyodide.mjs",
+]
+
+
+@pytest.mark.parametrize("prefix", ["/", "/pyodide/", "/simple/"])
+@pytest.mark.parametrize("attack", TRAVERSALS)
+def test_no_file_outside_the_folder(server: Server, prefix: str, attack: str) -> None:
+    status, _, body = get(server.port, prefix + attack)
+    assert 400 <= status < 500
+    assert SECRET.encode() not in body
+
+
+def test_symlink_inside_the_folder_is_served(server: Server) -> None:
+    status, _, body = get(server.port, "/link-inside.txt")
+    assert (status, body) == (200, b"inside")
+
+
+def test_head_request(server: Server) -> None:
+    status, headers, body = get(server.port, "/pyodide/pyodide.asm.wasm", method="HEAD")
+    assert status == 200
+    assert headers["Content-Type"] == "application/wasm"
+    assert body == b""
