@@ -50,7 +50,7 @@ def page_url() -> str | None:
 def new_blob(data: memoryview, mime_type: str) -> JsProxy:
     # The Blob constructor copies, so the scratch buffer may be reused at once.
     return js.Blob.new(
-        [_filled(data)], to_js({"type": mime_type}, dict_converter=js.Object.fromEntries)
+        to_js([_filled(data)]), to_js({"type": mime_type}, dict_converter=js.Object.fromEntries)
     )
 
 
