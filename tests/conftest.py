@@ -25,7 +25,9 @@ from tests.support import ROOT, ServerProcess, start_server
 
 def _load_config() -> ModuleType:
     # "playwright.config" is not an importable module name (it would shadow playwright).
-    spec = importlib.util.spec_from_file_location("pyws_playwright_config", ROOT / "playwright.config.py")
+    spec = importlib.util.spec_from_file_location(
+        "pyws_playwright_config", ROOT / "playwright.config.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -101,3 +103,9 @@ def web_server_main() -> Iterator[tuple[str, int, Path | None]]:
 @pytest.fixture(scope="session")
 def echo_url(live_server: ServerProcess) -> str:
     return live_server.ws_url("/echo")
+
+
+@pytest.fixture(scope="session")
+def ws_base(live_server: ServerProcess) -> str:
+    """``ws://127.0.0.1:PORT`` of the bundled server, for scenario paths."""
+    return f"ws://127.0.0.1:{live_server.port}"

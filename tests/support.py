@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+ASYNC_TIMEOUT = 60.0
+"""Hang guard for each asyncio test body; never a timing assertion."""
+
+
+def run_async[T](coro: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run(coro)`` in a thread of its own, bounded by ASYNC_TIMEOUT.
+
+    pytest-playwright's sync API keeps an event loop running in the main thread, where
+    ``asyncio.run`` refuses to start once a browser test has run.
+    """
+
+    async def guarded() -> T:
+        async with asyncio.timeout(ASYNC_TIMEOUT):
+            return await coro
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, guarded()).result()
+
+
 _SERVING = re.compile(r"Serving on (http://127\.0\.0\.1:(\d+))/")
 
 

@@ -96,9 +96,9 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Tree:
 def run_server(tree: Tree, *args: str) -> Iterator[Server]:
     """`python -m server --port 0` on the tree until the block ends; then SIGTERM it."""
     env = {**os.environ, "PYWS_SERVER_HEAD_TIMEOUT": str(HEAD_TIMEOUT)}
+    folders = ("--web", str(tree.web), "--dist", str(tree.dist))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "server", "--port", "0", "--web", str(tree.web)]
-        + ["--dist", str(tree.dist), *args],
+        [sys.executable, "-m", "server", "--port", "0", *folders, *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

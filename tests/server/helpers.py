@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import http.client
 import socket
-from collections.abc import Coroutine
-from typing import Any
 
-ASYNC_TIMEOUT = 30.0
-"""Hang guard for each asyncio test body; never a timing assertion."""
+from tests.support import run_async
 
-
-def run[T](coro: Coroutine[Any, Any, T]) -> T:
-    async def guarded() -> T:
-        async with asyncio.timeout(ASYNC_TIMEOUT):
-            return await coro
-
-    return asyncio.run(guarded())
+run = run_async
 
 
 def get(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import array
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
@@ -18,16 +18,17 @@ from pyws import (
     State,
 )
 from pyws.connection import WebSocket
+from tests.support import run_async
 from tests.unit.fake import FakeTransport, open_socket
 
 
-def run(test: Callable[[], Awaitable[Any]]) -> Any:
-    return asyncio.run(test())  # type: ignore[arg-type]
+def run(test: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    run_async(test())
 
 
 def test_recv_returns_queued_messages_in_order_without_suspending() -> None:
     async def main() -> None:
-        ws, transport = open_socket()
+        ws, _ = open_socket()
         for i in range(3):
             ws.on_message(f"m{i}")
         # A coroutine that never suspends finishes on its first step.
@@ -164,7 +165,14 @@ def test_send_types() -> None:
         await ws.send(memoryview(b"xmv")[1:])
         await ws.send(array.array("H", [1, 2]))
         await ws.send(memoryview(b"abcd")[::2])  # not contiguous: copied
-        assert transport.sent == ["t", b"b", b"ba", b"mv", array.array("H", [1, 2]).tobytes(), b"ac"]
+        assert transport.sent == [
+            "t",
+            b"b",
+            b"ba",
+            b"mv",
+            array.array("H", [1, 2]).tobytes(),
+            b"ac",
+        ]
         for bad in (None, {}, 1, 1.5, ["x"]):
             with pytest.raises(TypeError, match="cannot send"):
                 await ws.send(bad)
@@ -277,5 +285,41 @@ def test_binary_type_is_validated_and_applied() -> None:
         assert transport.binary_type == "blob"
         with pytest.raises(ValueError, match="'arraybuffer'"):
             ws.binary_type = "arraybuffer"  # type: ignore[assignment]
+
+    run(main)
+
+
+def test_a_message_resumes_the_waiting_recv_inside_the_event_handler() -> None:
+    async def main() -> None:
+        ws, _ = open_socket()
+        received: list[object] = []
+
+        async def reader() -> None:
+            received.append(await ws.recv())
+
+        task = asyncio.create_task(reader())
+        await asyncio.sleep(0)
+        resumed_in_handler: list[bool] = []
+
+        def browser_event() -> None:  # runs as the loop runs a JS handler: no task current
+            ws.on_message("now")
+            resumed_in_handler.append(task.done())
+
+        asyncio.get_running_loop().call_soon(browser_event)
+        await task
+        assert received == ["now"]
+        assert resumed_in_handler == [True]
+
+    run(main)
+
+
+def test_a_message_while_a_task_runs_resumes_the_reader_later() -> None:
+    async def main() -> None:
+        ws, _ = open_socket()
+        task = asyncio.create_task(ws.recv())
+        await asyncio.sleep(0)
+        ws.on_message("later")  # this test's own task is running: no direct resume
+        assert not task.done()
+        assert await task == "later"
 
     run(main)

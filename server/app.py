@@ -1,0 +1,90 @@
+"""The application factory: routes, response headers, and the shutdown hook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from server import scenarios
+from server.echo import CLOSE_TIMEOUT, echo
+from server.registry import Registry
+from server.settings import (
+    DEFAULT_HEAD_TIMEOUT,
+    DEFAULT_MAX_SIZE,
+    REGISTRY,
+    SETTINGS,
+    Settings,
+)
+from server.static import CACHE_ASSETS, CACHE_PAGES, static_handler
+
+# Cross-origin isolation (COOP + COEP) lets the benchmark page use SharedArrayBuffer and
+# precise timers; CORP keeps our own resources loadable under require-corp.
+SECURITY_HEADERS = {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+}
+
+MAX_REQUEST_LINE = 8190
+MAX_HEADER_FIELD = 8190
+"""aiohttp's defaults, pinned: a longer URL gets 414, a longer header 431 (or 400)."""
+
+
+async def _add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+
+
+async def _close_websockets(app: web.Application) -> None:
+    # Runs after the listening sockets are closed, before aiohttp cancels handlers.
+    await app[REGISTRY].close_all(timeout=CLOSE_TIMEOUT)
+
+
+def make_app(
+    *,
+    web_dir: Path,
+    dist_dir: Path,
+    simple_dir: Path | None = None,
+    max_size: int = DEFAULT_MAX_SIZE,
+    compress: bool = False,
+    head_timeout: float = DEFAULT_HEAD_TIMEOUT,
+) -> web.Application:
+    """Build the server application.
+
+    head_timeout bounds how long a connection may take to deliver a complete request head,
+    counted from connect or from the end of the previous response. It is aiohttp's
+    keep-alive timer: RequestHandler arms it in connection_made() and after each response,
+    and when it fires while the handler still waits for a complete request head
+    (_process_keepalive) the connection is closed, so a client dribbling its headers is cut
+    off at the same deadline as an idle keep-alive connection. It never fires during a
+    request (e.g. an open WebSocket).
+    """
+    app = web.Application(
+        handler_args={
+            "keepalive_timeout": head_timeout,
+            "max_line_size": MAX_REQUEST_LINE,
+            "max_field_size": MAX_HEADER_FIELD,
+        },
+    )
+    app[SETTINGS] = Settings(
+        web_dir=web_dir,
+        dist_dir=dist_dir,
+        simple_dir=simple_dir if simple_dir is not None else dist_dir.parent / "simple",
+        max_size=max_size,
+        compress=compress,
+    )
+    app[REGISTRY] = Registry()
+    app.on_response_prepare.append(_add_security_headers)
+    app.on_shutdown.append(_close_websockets)
+
+    settings = app[SETTINGS]
+    app.router.add_get("/echo", echo)
+    for path, handler in scenarios.ROUTES:
+        app.router.add_get(path, handler)
+    app.router.add_get("/pyodide/{tail:.*}", static_handler(settings.dist_dir, CACHE_ASSETS))
+    app.router.add_get("/simple/{tail:.*}", static_handler(settings.simple_dir, CACHE_ASSETS))
+    # Last: the catch-all for the pages.
+    app.router.add_get("/{tail:.*}", static_handler(settings.web_dir, CACHE_PAGES))
+    return app

@@ -1,0 +1,112 @@
+"""WebSocket endpoints that misbehave on purpose, to exercise the client's edge cases."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from server.echo import accept, echo_messages
+from server.query import choice_param, float_param, int_param, text_param
+from server.settings import SETTINGS
+
+MAX_COUNT = 1_000_000
+MAX_DELAY = 60.0
+MAX_REASON_BYTES = 123  # a close frame's payload is ≤ 125 bytes, 2 of them the code
+RESERVED_CLOSE_CODES = frozenset({1004, 1005, 1006, 1015})  # never sent on the wire
+PUSH_PAD = "x"
+SINK_PROBE_INTERVAL = 1.0
+"""Seconds between /sink's pings; a write is the only way to notice a vanished peer
+while reading is paused."""
+
+
+async def close(request: web.Request) -> web.StreamResponse:
+    """/close?code=N&reason=R: handshake, then close with that code and reason."""
+    code = int_param(request, "code", 1000, 4999)
+    if code in RESERVED_CLOSE_CODES:
+        raise web.HTTPBadRequest(text=f"bad query value code={code}: reserved close code\n")
+    reason = text_param(request, "reason", MAX_REASON_BYTES)
+    async with accept(request) as conn:
+        conn.close_code = code
+        await conn.ws.close(code=code, message=reason.encode())
+    return conn.ws
+
+
+async def reject(request: web.Request) -> web.StreamResponse:
+    """/reject?status=N: refuse the upgrade with that HTTP status."""
+    status = int_param(request, "status", 400, 599)
+    return web.Response(status=status, text=f"upgrade rejected with {status}\n")
+
+
+async def drop(request: web.Request) -> web.StreamResponse:
+    """/drop?after=N: echo N messages, then cut the TCP connection with no close frame."""
+    after = int_param(request, "after", 0, MAX_COUNT)
+    async with accept(request) as conn:
+        await echo_messages(conn, limit=after)
+        if not conn.ws.closed:
+            conn.error = f"dropped after {after} messages"
+            transport = request.transport
+            if transport is not None:
+                transport.abort()
+    return conn.ws
+
+
+async def push(request: web.Request) -> web.StreamResponse:
+    """/push?count=N&size=S&type=text|binary: send N numbered messages of S bytes, close 1000.
+
+    Message i is ``f"{i} "`` padded with "x" to S bytes; binary messages carry the same ASCII.
+    """
+    count = int_param(request, "count", 0, MAX_COUNT)
+    kind = choice_param(request, "type", ("text", "binary"), "text")
+    smallest = len(f"{max(count - 1, 0)} ")
+    size = int_param(request, "size", smallest, request.app[SETTINGS].max_size)
+    padding = PUSH_PAD * size  # built once; each message slices the tail it needs
+    async with accept(request) as conn:
+        ws = conn.ws
+        for i in range(count):
+            if ws.closed:  # closed by shutdown or by the peer going away
+                break
+            prefix = f"{i} "
+            text = prefix + padding[: size - len(prefix)]
+            if kind == "text":
+                await ws.send_str(text)
+            else:
+                await ws.send_bytes(text.encode("ascii"))
+            conn.sent(size)
+        if not ws.closed:
+            conn.close_code = 1000
+            await ws.close(code=1000)
+    return conn.ws
+
+
+async def slow(request: web.Request) -> web.StreamResponse:
+    """/slow?delay=SECONDS: wait before answering the handshake, then echo."""
+    delay = float_param(request, "delay", 0.0, MAX_DELAY)
+    await asyncio.sleep(delay)
+    async with accept(request) as conn:
+        await echo_messages(conn)
+    return conn.ws
+
+
+async def sink(request: web.Request) -> web.StreamResponse:
+    """/sink: accept, then never read, so the client's send buffer fills (backpressure)."""
+    async with accept(request) as conn:
+        conn.reading_paused = True
+        request.protocol.pause_reading()
+        while not conn.ws.closed:
+            await conn.ws.ping()  # raises ConnectionResetError once the peer is gone
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(conn.shutting_down.wait(), SINK_PROBE_INTERVAL)
+    return conn.ws
+
+
+ROUTES: tuple[tuple[str, Handler], ...] = (
+    ("/close", close),
+    ("/reject", reject),
+    ("/drop", drop),
+    ("/push", push),
+    ("/slow", slow),
+    ("/sink", sink),
+)

@@ -1,0 +1,32 @@
+"""Server-wide settings and the typed keys under which the app stores its shared state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiohttp import web
+
+from server.registry import Registry
+
+DEFAULT_MAX_SIZE = 64 * 1024 * 1024
+"""Largest WebSocket message accepted (bytes); a bigger one closes that client with 1009."""
+
+DEFAULT_HEAD_TIMEOUT = 10.0
+"""Seconds a connection gets to deliver a complete request head (see ``make_app``)."""
+
+SUBPROTOCOLS = ("v1.echo", "v2.echo")
+"""Subprotocols every WebSocket endpoint understands."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    web_dir: Path
+    dist_dir: Path
+    simple_dir: Path
+    max_size: int
+    compress: bool
+
+
+SETTINGS = web.AppKey("settings", Settings)
+REGISTRY = web.AppKey("registry", Registry)
