@@ -98,7 +98,8 @@ def main() -> None:
         sys.exit(f"error: no Pyodide runtime in {runtime}; run 'npm ci' in web/ first")
 
     shutil.rmtree(out, ignore_errors=True)
-    shutil.copytree(runtime, out)
+    # Pyodide's console pages load jQuery from a CDN: not shipped, nothing may go online.
+    shutil.copytree(runtime, out, ignore=shutil.ignore_patterns("console*.html"))
     packages = write_lock(runtime, out, build_wheels(out.parent / "wheels"))
     write_simple_index(out, out.parent / "simple", packages)
     version = json.loads((runtime / "package.json").read_text())["version"]

@@ -109,3 +109,9 @@ def echo_url(live_server: ServerProcess) -> str:
 def ws_base(live_server: ServerProcess) -> str:
     """``ws://127.0.0.1:PORT`` of the bundled server, for scenario paths."""
     return f"ws://127.0.0.1:{live_server.port}"
+
+
+@pytest.fixture(scope="session")
+def http_base(live_server: ServerProcess) -> str:
+    """``http://127.0.0.1:PORT`` of the bundled server."""
+    return live_server.url
