@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import js
@@ -63,6 +64,34 @@ def _filled(data: memoryview) -> JsProxy:
     view = _scratch.subarray(0, size)
     view.assign(data)
     return view
+
+
+class _Timer:
+    """``setTimeout``, with a cancel that really clears the timer and frees its proxy."""
+
+    def __init__(self, delay: float, callback: Callable[[], None]) -> None:
+        global _live_proxies
+        self._callback = callback
+        self._proxy: Any = create_proxy(self._fire)
+        _live_proxies += 1
+        self._id = js.setTimeout(self._proxy, delay * 1000)
+
+    def _fire(self) -> None:
+        self.cancel()
+        self._callback()
+
+    def cancel(self) -> None:
+        global _live_proxies
+        if self._proxy is None:
+            return
+        js.clearTimeout(self._id)
+        self._proxy.destroy()
+        self._proxy = None
+        _live_proxies -= 1
+
+
+def call_later(delay: float, callback: Callable[[], None]) -> Callable[[], None]:
+    return _Timer(delay, callback).cancel
 
 
 class BrowserTransport:
@@ -129,6 +158,8 @@ class BrowserTransport:
 
     def close(self, code: int, reason: str) -> None:
         self._ws.close(code, reason)
+
+    call_later = staticmethod(call_later)
 
     def release(self) -> None:
         global _live_proxies

@@ -7,6 +7,7 @@ over a fake socket in CPython.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from ._validation import BinaryType
@@ -54,6 +55,12 @@ class Transport(Protocol):
         """Send a JS Blob, ArrayBuffer or view as is; False if ``data`` is none of them."""
 
     def close(self, code: int, reason: str) -> None: ...
+
+    def call_later(self, delay: float, callback: Callable[[], None]) -> Callable[[], None]:
+        """Run ``callback`` after ``delay`` seconds, unless the returned cancel is called.
+
+        Cancelling frees the timer at once (Pyodide's loop keeps cancelled ones alive).
+        """
 
     def release(self) -> None:
         """Detach the handlers and free what they hold; no event is reported after it."""

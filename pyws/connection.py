@@ -126,16 +126,33 @@ class WebSocket:
     async def wait_open(self, timeout: float | None) -> None:
         """Wait for the open event; on failure, timeout or cancel, abort the browser socket."""
         try:
-            async with asyncio.timeout(timeout):
-                await asyncio.shield(self._opened)
-        except TimeoutError:
-            self._abort()
-            raise TimeoutError(
-                f"opening {self._transport.url} timed out after {timeout} s"
-            ) from None
+            opened = await self._wait(self._opened, timeout)
         except BaseException:
             self._abort()
             raise
+        if not opened:
+            self._abort()
+            raise TimeoutError(f"opening {self._transport.url} timed out after {timeout} s")
+        self._opened.result()  # raises InvalidHandshake when it closed before opening
+
+    async def _wait(self, future: asyncio.Future[None], timeout: float | None) -> bool:
+        """Wait until ``future`` is done, without cancelling it; False after ``timeout`` s.
+
+        Not ``asyncio.timeout``: Pyodide's loop cannot cancel a timer, so each one would stay
+        alive until its time came, long after the wait ended.
+        """
+        if not future.done():
+            waiter: asyncio.Future[None] = asyncio.Future(loop=self._loop)
+            wake = _waker(waiter)
+            future.add_done_callback(wake)
+            cancel = None if timeout is None else self._transport.call_later(timeout, wake)
+            try:
+                await waiter
+            finally:
+                future.remove_done_callback(wake)
+                if cancel is not None:
+                    cancel()
+        return future.done()
 
     def _abort(self) -> None:
         """Close the browser socket now and stop listening to it."""
@@ -240,21 +257,24 @@ class WebSocket:
             self._recv_busy = False
 
     async def _wait_message(self, timeout: float | None) -> None:
-        while not self._messages:
+        if self._close_exc is not None:
+            raise self._close_exc
+        if timeout == 0:
+            raise TimeoutError("no message was queued")
+        # on_message, on_close and the timer are the only ones to wake this waiter.
+        waiter: asyncio.Future[None] = asyncio.Future(loop=self._loop)
+        self._waiter = waiter
+        cancel = None if timeout is None else self._transport.call_later(timeout, _waker(waiter))
+        try:
+            await waiter
+        finally:
+            self._waiter = None
+            if cancel is not None:
+                cancel()
+        if not self._messages:
             if self._close_exc is not None:
                 raise self._close_exc
-            if timeout == 0:
-                raise TimeoutError("no message was queued")
-            # A plain Future: the loop's create_future() adds a callback of its own.
-            waiter: asyncio.Future[None] = asyncio.Future(loop=self._loop)
-            self._waiter = waiter
-            try:
-                async with asyncio.timeout(timeout):
-                    await waiter
-            except TimeoutError:
-                raise TimeoutError(f"no message arrived within {timeout} s") from None
-            finally:
-                self._waiter = None
+            raise TimeoutError(f"no message arrived within {timeout} s")
 
     async def __aiter__(self) -> AsyncIterator[Data]:
         """Yield messages until the connection closes.
@@ -350,15 +370,12 @@ class WebSocket:
         if self._close_exc is None and self._transport.ready_state < State.CLOSING:
             self._local_close = (code, reason)
             self._transport.close(code, reason)
-        try:
-            async with asyncio.timeout(self._close_timeout):
-                await asyncio.shield(self._closed)
-        except TimeoutError:
+        if not await self._wait(self._closed, self._close_timeout):
             self.on_close(1006, "", False)
 
     async def wait_closed(self) -> None:
         """Return once the connection is closed; it does not close it."""
-        await asyncio.shield(self._closed)
+        await self._wait(self._closed, None)
 
     async def __aenter__(self) -> WebSocket:
         return self
@@ -370,6 +387,14 @@ class WebSocket:
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+
+def _waker(waiter: asyncio.Future[None]) -> Callable[..., None]:
+    def wake(*_: object) -> None:
+        if not waiter.done():
+            waiter.set_result(None)
+
+    return wake
 
 
 async def _convert(message: Data, decode: bool) -> Data:

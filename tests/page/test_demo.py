@@ -110,7 +110,7 @@ def draw(page: Page, points: list[tuple[float, float]]) -> None:
     page.mouse.up()
 
 
-def test_boots_and_opens_cleanly(
+def test_boots_opens_and_echoes_text_cleanly(
     page: Page, recorder: Recorder, live_server: ServerProcess
 ) -> None:
     open_demo(page)
@@ -120,25 +120,24 @@ def test_boots_and_opens_cleanly(
     expect(page.locator("#insSubprotocol")).to_have_text("v2.echo")
     expect(page.locator("#insBinaryType")).to_have_text("blob")
     expect(page.locator("#log li").first).to_contain_text("open")
-    for button in ("connect", "disconnect", "sendText", "sendCanvas", "sendLarge"):
+    for button in ("disconnect", "sendText", "sendCanvas", "sendLarge"):
         expect(page.locator(f"#{button}")).to_be_enabled()
+    expect(page.locator("#connect")).to_be_disabled()  # already connected
+
+    # Text: the Send button, then the Enter key.
+    send_text(page, "Hello, echo!")
+    text = "sent with Enter: ünïcødé ✓"
+    page.fill("#textmessage", text)
+    page.press("#textmessage", "Enter")
+    expect(page.locator("#serverResponse")).to_have_text(f"Server Reply:: {text}")
+    expect(page.locator("#log li").first).to_contain_text(f"text, {len(text)} chars: {text}")
+    expect(page.locator("#insSent")).to_contain_text("2 messages")
+    expect(page.locator("#insReceived")).to_contain_text("2 messages")
+
     assert recorder.errors == []
     assert recorder.foreign() == []
     assert any(url.endswith("/pyodide/pyodide.mjs") for url in recorder.urls)
     assert any(re.search(r"/pyws-[^/]+\.whl$", url) for url in recorder.urls)
-
-
-def test_text_echo(page: Page, recorder: Recorder) -> None:
-    open_demo(page)
-    send_text(page, "Hello, echo!")
-    page.fill("#textmessage", "sent with Enter: ünïcødé ✓")
-    page.press("#textmessage", "Enter")
-    expect(page.locator("#serverResponse")).to_have_text(
-        "Server Reply:: sent with Enter: ünïcødé ✓"
-    )
-    expect(page.locator("#log li").first).to_contain_text("message")
-    expect(page.locator("#insReceived")).to_contain_text("2 messages")
-    assert recorder.errors == []
 
 
 def test_canvas_round_trip_blob_and_bytes(page: Page) -> None:
@@ -176,6 +175,7 @@ def test_disconnect_and_connect_again(page: Page) -> None:
     expect(page.locator("#closeDetail")).to_contain_text("Close code 1000")
     expect(page.locator("#insCloseCode")).to_have_text("1000")
     expect(page.locator("#log li").first).to_contain_text("close")
+    expect(page.locator("#disconnect")).to_be_disabled()
 
     page.click("#sendText")  # while disconnected
     expect(page.locator("#notice")).to_contain_text("Not connected")

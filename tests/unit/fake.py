@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from pyws._validation import BinaryType
@@ -39,6 +41,9 @@ class FakeTransport:
 
     def release(self) -> None:
         self.released = True
+
+    def call_later(self, delay: float, callback: Callable[[], None]) -> Callable[[], None]:
+        return asyncio.get_running_loop().call_later(delay, callback).cancel
 
     # what the browser would do
     def open(self) -> None:
