@@ -1,0 +1,106 @@
+"""Faults: a server that is killed, restarted or never answers. Each ends in the documented
+exception within a bounded time, with every message received before the fault first."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack
+from typing import Any
+
+import pytest
+from pytest_pyodide import run_in_pyodide
+
+from tests.support import start_server
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A port that accepts TCP connections and never answers the handshake."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        yield listener.getsockname()[1]
+
+
+@run_in_pyodide(packages=["pyws"])
+async def test_handshake_that_never_answers_hits_open_timeout(
+    selenium: Any, silent_port: int
+) -> None:
+    import time
+
+    import pyws
+    from pyws import _ffi
+
+    start = time.monotonic()
+    try:
+        await pyws.connect(f"ws://127.0.0.1:{silent_port}/", open_timeout=1)
+    except TimeoutError as exc:
+        assert "timed out after 1.0 s" in str(exc)
+    else:
+        raise AssertionError("connected to a server that never answered")
+    assert time.monotonic() - start < 10
+    assert _ffi.live_proxies() == 0
+
+
+@run_in_pyodide(packages=["pyws"])
+async def stream_until_the_server_dies(selenium: Any, url: str) -> str:
+    """Send and receive numbered messages until the connection breaks; then reconnect."""
+    import asyncio
+
+    import pyws
+
+    received: list[int] = []
+    sent = 0
+    async with asyncio.timeout(60):  # hang guard
+        ws = await pyws.connect(url)
+
+        async def writer() -> None:
+            nonlocal sent
+            while True:
+                await ws.send(f"{sent}")
+                sent += 1
+                await asyncio.sleep(0.002)
+
+        writing = asyncio.ensure_future(writer())
+        try:
+            async for message in ws:
+                received.append(int(message))
+        except pyws.ConnectionClosedError as exc:
+            error = exc
+        else:
+            raise AssertionError("the connection ended quietly")
+        finally:
+            writing.cancel()
+            await asyncio.gather(writing, return_exceptions=True)
+        assert (error.code, error.was_clean) == (1006, False), error
+        assert received == list(range(len(received))), "lost or reordered before the fault"
+        assert received, "nothing flowed before the fault"
+        # The server comes back: a fresh connect works (bounded retries).
+        for _attempt in range(100):
+            try:
+                async with pyws.connect(url, open_timeout=5) as again:
+                    await again.send("back")
+                    assert await again.recv() == "back"
+                    break
+            except pyws.InvalidHandshake:
+                await asyncio.sleep(0.1)
+        else:
+            raise AssertionError("no reconnect after the restart")
+    return f"{len(received)} messages echoed in order before the kill, {sent} sent"
+
+
+def test_server_killed_mid_stream_then_restarted(selenium: Any) -> None:
+    with start_server() as first, ExitStack() as restarted:
+
+        def kill_and_restart() -> None:
+            first.proc.kill()  # SIGKILL: no close frame, no goodbye of any kind
+            first.proc.wait()
+            restarted.enter_context(start_server("--port", str(first.port)))
+
+        timer = threading.Timer(1.5, kill_and_restart)
+        timer.start()
+        try:
+            summary = stream_until_the_server_dies(selenium, first.ws_url())
+        finally:
+            timer.join()
+    print(summary)
