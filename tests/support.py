@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import subprocess
 import sys
 import threading
-from collections.abc import Coroutine, Iterator
+import time
+from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,13 +50,25 @@ class ServerProcess:
     def ws_url(self, path: str = "/echo") -> str:
         return f"ws://127.0.0.1:{self.port}{path}"
 
+    def wait_for_log(self, predicate: Callable[[str], bool], timeout: float = 10.0) -> list[str]:
+        """Log lines matching ``predicate``, waiting (bounded) for at least one to appear."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [line for line in list(self.log) if predicate(line)]
+            if found or time.monotonic() > deadline:
+                return found
+            time.sleep(0.02)
+
 
 @contextmanager
-def start_server(*args: str, timeout: float = 30.0) -> Iterator[ServerProcess]:
+def start_server(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 30.0
+) -> Iterator[ServerProcess]:
     """Run ``python -m server --port 0 ARGS`` until the block ends, then SIGTERM it."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "server", "--host", "127.0.0.1", "--port", "0", *args],
         cwd=ROOT,
+        env=None if env is None else {**os.environ, **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -6,18 +6,15 @@ pointing at it) so MIME, caching and confinement can be checked without the real
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.support import ServerProcess, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVING = re.compile(r"^Serving on http://127\.0\.0\.1:(\d+)/$")
@@ -39,27 +36,7 @@ class Tree:
     secret: Path
 
 
-@dataclass
-class Server:
-    proc: subprocess.Popen[str]
-    port: int
-    log: list[str] = field(default_factory=list)
-
-    @property
-    def http(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def ws(self, path: str = "/echo") -> str:
-        return f"ws://127.0.0.1:{self.port}{path}"
-
-    def wait_for_log(self, predicate: Callable[[str], bool], timeout: float = 10.0) -> list[str]:
-        """Lines matching predicate, waiting (bounded) for at least one to appear."""
-        deadline = time.monotonic() + timeout
-        while True:
-            found = [line for line in list(self.log) if predicate(line)]
-            if found or time.monotonic() > deadline:
-                return found
-            time.sleep(0.02)
+Server = ServerProcess
 
 
 def make_tree(root: Path) -> Tree:
@@ -95,41 +72,10 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Tree:
 @contextmanager
 def run_server(tree: Tree, *args: str) -> Iterator[Server]:
     """`python -m server --port 0` on the tree until the block ends; then SIGTERM it."""
-    env = {**os.environ, "PYWS_SERVER_HEAD_TIMEOUT": str(HEAD_TIMEOUT)}
     folders = ("--web", str(tree.web), "--dist", str(tree.dist))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "server", "--port", "0", *folders, *args],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None and proc.stderr is not None
-    log: list[str] = []
-    # Drain stderr all along so a chatty server never blocks on a full pipe.
-    drain = threading.Thread(target=lambda: log.extend(proc.stderr or ()), daemon=True)
-    drain.start()
-    first = proc.stdout.readline()  # blocks until the server listens, or exits
-    match = SERVING.match(first.strip())
-    if not match:
-        proc.kill()
-        proc.wait()
-        drain.join(STOP_TIMEOUT)
-        raise RuntimeError(f"server did not start: {first!r} {''.join(log)}")
-    server = Server(proc, int(match[1]), log)
-    try:
+    env = {"PYWS_SERVER_HEAD_TIMEOUT": str(HEAD_TIMEOUT)}
+    with start_server(*folders, *args, env=env, timeout=STOP_TIMEOUT) as server:
         yield server
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        drain.join(STOP_TIMEOUT)
-        proc.stdout.close()
 
 
 @pytest.fixture(scope="session")

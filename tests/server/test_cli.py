@@ -84,10 +84,10 @@ def test_signal_closes_every_websocket_with_1001(tree: Tree, signum: signal.Sign
 
         async def go() -> list[int | None]:
             clients = [
-                await connect(srv.ws("/echo"), max_size=None),
-                await connect(srv.ws("/echo"), subprotocols=["v1.echo"]),  # type: ignore[list-item]
-                await connect(srv.ws("/sink"), max_size=None),
-                await connect(srv.ws("/push?count=1000000&size=1000"), max_size=None),
+                await connect(srv.ws_url("/echo"), max_size=None),
+                await connect(srv.ws_url("/echo"), subprotocols=["v1.echo"]),  # type: ignore[list-item]
+                await connect(srv.ws_url("/sink"), max_size=None),
+                await connect(srv.ws_url("/push?count=1000000&size=1000"), max_size=None),
             ]
             await clients[0].send("ping")
             assert await clients[0].recv() == "ping"
@@ -112,12 +112,12 @@ def test_one_log_line_per_connection(tree: Tree) -> None:
     with run_server(tree) as srv:
 
         async def go() -> None:
-            async with connect(srv.ws("/echo"), subprotocols=["v2.echo"]) as ws:  # type: ignore[list-item]
+            async with connect(srv.ws_url("/echo"), subprotocols=["v2.echo"]) as ws:  # type: ignore[list-item]
                 await ws.send("abc")
                 await ws.recv()
                 await ws.send(b"\x00" * 10)
                 await ws.recv()
-            async with connect(srv.ws("/push?count=2&size=5")) as ws:
+            async with connect(srv.ws_url("/push?count=2&size=5")) as ws:
                 await ws.recv()
                 await ws.recv()
                 await ws.wait_closed()
@@ -141,7 +141,7 @@ def test_compression_flag(tree: Tree, flag: str, negotiated: bool) -> None:
     with run_server(tree, "--compression", flag) as srv:
 
         async def go() -> str | None:
-            async with connect(srv.ws("/echo"), compression="deflate") as ws:
+            async with connect(srv.ws_url("/echo"), compression="deflate") as ws:
                 payload = "compressible " * 10_000
                 await ws.send(payload)
                 assert await ws.recv() == payload

@@ -20,7 +20,7 @@ def test_echo_text_and_binary(server: Server, size: int) -> None:
     assert len(text.encode()) == size and len(data) == size
 
     async def go() -> None:
-        async with connect(server.ws(), max_size=None, compression=None) as ws:
+        async with connect(server.ws_url(), max_size=None, compression=None) as ws:
             await ws.send(text)
             echoed = await ws.recv()
             assert isinstance(echoed, str) and echoed == text
@@ -61,7 +61,7 @@ def test_subprotocol_selection(
 
 def test_subprotocol_with_websockets_client(server: Server) -> None:
     async def go() -> None:
-        async with connect(server.ws(), subprotocols=["x", "v2.echo", "v1.echo"]) as ws:  # type: ignore[list-item]
+        async with connect(server.ws_url(), subprotocols=["x", "v2.echo", "v1.echo"]) as ws:  # type: ignore[list-item]
             assert ws.subprotocol == "v2.echo"
             await ws.send("hi")
             assert await ws.recv() == "hi"
@@ -79,8 +79,8 @@ def test_select_subprotocol_unit() -> None:
 def test_oversized_message_closes_only_that_client(server: Server) -> None:
     async def go() -> None:
         async with (
-            connect(server.ws(), max_size=None) as bystander,
-            connect(server.ws(), max_size=None) as offender,
+            connect(server.ws_url(), max_size=None) as bystander,
+            connect(server.ws_url(), max_size=None) as offender,
         ):
             await offender.send(b"x" * (MAX_SIZE + 1))
             with pytest.raises(ConnectionClosedError) as info:
@@ -96,7 +96,7 @@ def test_oversized_message_closes_only_that_client(server: Server) -> None:
 
 def test_max_size_message_passes(server: Server) -> None:
     async def go() -> None:
-        async with connect(server.ws(), max_size=None) as ws:
+        async with connect(server.ws_url(), max_size=None) as ws:
             await ws.send(b"y" * MAX_SIZE)
             assert len(await ws.recv()) == MAX_SIZE
 

@@ -22,7 +22,7 @@ measured duration)."""
 def test_close_with_code_and_reason(server: Server, code: int, reason: str) -> None:
     async def go() -> None:
         query = f"/close?code={code}&reason={reason}"
-        async with connect(server.ws(query), subprotocols=["v1.echo"]) as ws:  # type: ignore[list-item]
+        async with connect(server.ws_url(query), subprotocols=["v1.echo"]) as ws:  # type: ignore[list-item]
             assert ws.subprotocol == "v1.echo"
             with pytest.raises(ConnectionClosed) as info:
                 await ws.recv()
@@ -80,7 +80,7 @@ def test_bad_query_is_400_with_one_line(server: Server, query: str) -> None:
 def test_reject_answers_with_status(server: Server, status: int) -> None:
     async def go() -> None:
         with pytest.raises(InvalidStatus) as info:
-            async with connect(server.ws(f"/reject?status={status}")):
+            async with connect(server.ws_url(f"/reject?status={status}")):
                 pass
         assert info.value.response.status_code == status
 
@@ -90,7 +90,7 @@ def test_reject_answers_with_status(server: Server, status: int) -> None:
 @pytest.mark.parametrize("after", [0, 1, 3])
 def test_drop_cuts_without_close_frame(server: Server, after: int) -> None:
     async def go() -> None:
-        async with connect(server.ws(f"/drop?after={after}")) as ws:
+        async with connect(server.ws_url(f"/drop?after={after}")) as ws:
             for i in range(after):
                 await ws.send(f"m{i}")
                 assert await ws.recv() == f"m{i}"
@@ -105,7 +105,7 @@ def test_drop_cuts_without_close_frame(server: Server, after: int) -> None:
 @pytest.mark.parametrize(("count", "size"), [(0, 2), (1, 2), (5, 10), (200, 4096), (3, 70000)])
 def test_push_numbered_messages_then_1000(server: Server, kind: str, count: int, size: int) -> None:
     async def go() -> None:
-        async with connect(server.ws(f"/push?count={count}&size={size}&type={kind}")) as ws:
+        async with connect(server.ws_url(f"/push?count={count}&size={size}&type={kind}")) as ws:
             for i in range(count):
                 msg = await ws.recv()
                 assert isinstance(msg, str if kind == "text" else bytes)
@@ -121,7 +121,7 @@ def test_push_numbered_messages_then_1000(server: Server, kind: str, count: int,
 
 def test_push_defaults_to_text(server: Server) -> None:
     async def go() -> None:
-        async with connect(server.ws("/push?count=1&size=8")) as ws:
+        async with connect(server.ws_url("/push?count=1&size=8")) as ws:
             assert await ws.recv() == "0 xxxxxx"
 
     run(go())
@@ -129,7 +129,7 @@ def test_push_defaults_to_text(server: Server) -> None:
 
 def test_slow_handshake_then_echo(server: Server) -> None:
     async def go() -> None:
-        async with connect(server.ws("/slow?delay=0.2"), subprotocols=["v2.echo"]) as ws:  # type: ignore[list-item]
+        async with connect(server.ws_url("/slow?delay=0.2"), subprotocols=["v2.echo"]) as ws:  # type: ignore[list-item]
             assert ws.subprotocol == "v2.echo"
             await ws.send(b"late")
             assert await ws.recv() == b"late"
@@ -142,7 +142,7 @@ def test_sink_never_reads(server: Server) -> None:
 
     async def go() -> None:
         chunk = b"s" * (1024 * 1024)
-        async with connect(server.ws("/sink"), max_size=None, close_timeout=0.5) as ws:
+        async with connect(server.ws_url("/sink"), max_size=None, close_timeout=0.5) as ws:
             stalled = False
             for _ in range(64):
                 send = asyncio.ensure_future(ws.send(chunk))
