@@ -66,14 +66,13 @@ class connect:
 
     async def _open(self) -> WebSocket:
         ws = WebSocket(
+            _platform.ffi().BrowserTransport,
+            self._url,
+            self._subprotocols,
             binary_type=self._binary_type,
             close_timeout=self._close_timeout,
             write_limit=self._write_limit,
         )
-        transport = _platform.ffi().BrowserTransport(
-            self._url, self._subprotocols, self._binary_type, ws
-        )
-        ws.attach(transport)
         await ws.wait_open(self._open_timeout)
         return ws
 

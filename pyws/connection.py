@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from types import TracebackType
 from typing import Any, Literal, overload
 
+from ._transport import Transport, TransportFactory
 from ._validation import BinaryType, check_binary_type, check_close, check_timeout
 from .blob import Blob
 from .exceptions import ConcurrencyError, ConnectionClosed, ConnectionClosedOK, InvalidHandshake
@@ -48,15 +49,18 @@ class WebSocket:
 
     def __init__(
         self,
+        transport_factory: TransportFactory,
+        url: str,
+        subprotocols: list[str],
         *,
         binary_type: BinaryType,
         close_timeout: float | None,
         write_limit: int,
     ) -> None:
+        """Start connecting; :func:`pyws.connect` makes it and waits for :meth:`wait_open`."""
         self._binary_type = binary_type
         self._close_timeout = close_timeout
         self._write_limit = write_limit
-        self._transport: Any = None  # set by attach(); Any: Transport is a Protocol
         self._loop = asyncio.get_running_loop()
         self._messages: deque[Data] = deque()
         self._waiter: asyncio.Future[None] | None = None
@@ -66,9 +70,7 @@ class WebSocket:
         self._close_exc: ConnectionClosed | None = None
         self._local_close: tuple[int, str] | None = None
         self._send_lock = asyncio.Lock()
-
-    def attach(self, transport: Any) -> None:
-        self._transport = transport
+        self._transport: Transport = transport_factory(url, subprotocols, binary_type, self)
 
     # -- events from the browser: each runs inside a JS handler, so it only records -----
 

@@ -6,19 +6,22 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+from pyws._transport import Events
 from pyws._validation import BinaryType
 from pyws.connection import State, WebSocket
 
 
 class FakeTransport:
-    def __init__(self, events: WebSocket, url: str = "ws://127.0.0.1/echo") -> None:
+    def __init__(
+        self, url: str, protocols: list[str], binary_type: BinaryType, events: Events
+    ) -> None:
         self.events = events
         self.url = url
         self.protocol = ""
         self.extensions = ""
         self.ready_state: int = State.CONNECTING
         self.buffered_amount = 0
-        self.binary_type: BinaryType = "bytes"
+        self.binary_type = binary_type
         self.sent: list[Any] = []
         self.closes: list[tuple[int, str]] = []
         self.released = False
@@ -55,11 +58,17 @@ class FakeTransport:
         self.events.on_close(code, reason, was_clean)
 
 
+def new_socket(url: str = "ws://127.0.0.1/echo", **options: Any) -> tuple[WebSocket, FakeTransport]:
+    """A WebSocket on a fake transport, still connecting (call inside a running loop)."""
+    kwargs: dict[str, Any] = {"binary_type": "bytes", "close_timeout": 1.0, "write_limit": 100}
+    ws = WebSocket(FakeTransport, url, [], **(kwargs | options))
+    transport = ws._transport
+    assert isinstance(transport, FakeTransport)
+    return ws, transport
+
+
 def open_socket(**options: Any) -> tuple[WebSocket, FakeTransport]:
     """A WebSocket whose fake transport is already open (call inside a running loop)."""
-    kwargs: dict[str, Any] = {"binary_type": "bytes", "close_timeout": 1.0, "write_limit": 100}
-    ws = WebSocket(**(kwargs | options))
-    transport = FakeTransport(ws)
-    ws.attach(transport)
+    ws, transport = new_socket(**options)
     transport.open()
     return ws, transport

@@ -17,9 +17,8 @@ from pyws import (
     InvalidHandshake,
     State,
 )
-from pyws.connection import WebSocket
 from tests.support import run_async
-from tests.unit.fake import FakeTransport, open_socket
+from tests.unit.fake import new_socket, open_socket
 
 
 def run(test: Callable[[], Coroutine[Any, Any, None]]) -> None:
@@ -253,9 +252,7 @@ def test_close_timeout_gives_up_with_1006() -> None:
 
 def test_close_before_open_is_an_invalid_handshake() -> None:
     async def main() -> None:
-        ws = WebSocket(binary_type="bytes", close_timeout=1.0, write_limit=1)
-        transport = FakeTransport(ws, url="ws://127.0.0.1:1/")
-        ws.attach(transport)
+        ws, transport = new_socket("ws://127.0.0.1:1/")
         opening = asyncio.create_task(ws.wait_open(5))
         await asyncio.sleep(0)
         transport.closed(1006, "", False)
@@ -267,9 +264,7 @@ def test_close_before_open_is_an_invalid_handshake() -> None:
 
 def test_open_timeout_closes_the_browser_socket() -> None:
     async def main() -> None:
-        ws = WebSocket(binary_type="bytes", close_timeout=1.0, write_limit=1)
-        transport = FakeTransport(ws)
-        ws.attach(transport)
+        ws, transport = new_socket()
         with pytest.raises(TimeoutError, match="timed out"):
             await ws.wait_open(0.01)
         assert transport.closes == [(1000, "")]
