@@ -61,3 +61,29 @@ async def test_200_connections_at_once(selenium: Any, echo_url: str) -> None:
     for n, got in enumerate(results):
         assert got == [f"{n}:{i}" for i in range(each)]
     assert _ffi.live_proxies() == 0
+
+
+@run_in_pyodide(packages=["pyws"])
+async def test_the_256th_connection_fails_cleanly(selenium: Any, echo_url: str) -> None:
+    # Chromium's limit is 255 WebSockets per renderer: one more must fail, not hang.
+    import asyncio
+
+    import pyws
+    from pyws import _ffi
+
+    sockets = []
+    try:
+        async with asyncio.timeout(120):
+            for _ in range(255):
+                sockets.append(await pyws.connect(echo_url))
+            try:
+                await pyws.connect(echo_url)
+            except pyws.InvalidHandshake as exc:
+                assert echo_url in str(exc)
+            else:
+                raise AssertionError("a 256th WebSocket opened")
+            await sockets[0].send("the others still work")
+            assert await sockets[0].recv() == "the others still work"
+    finally:
+        await asyncio.gather(*(ws.close() for ws in sockets))
+    assert _ffi.live_proxies() == 0
