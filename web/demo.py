@@ -33,13 +33,6 @@ LOG_LIMIT = 200
 TEXT_PREVIEW = 80
 REFRESH_SECONDS = 0.1
 
-_STATE_NAMES = {
-    pyws.State.CONNECTING: "CONNECTING",
-    pyws.State.OPEN: "OPEN",
-    pyws.State.CLOSING: "CLOSING",
-    pyws.State.CLOSED: "CLOSED",
-}
-
 
 def element(id_: str) -> Any:
     """The element with this id; the page is ours, so it must exist."""
@@ -243,7 +236,7 @@ class Demo:
                 node.textContent = text
 
         put("insUrl", ws and ws.url)
-        put("insState", ws and f"{_STATE_NAMES[ws.state]} ({int(ws.state)})")
+        put("insState", ws and f"{ws.state.name} ({int(ws.state)})")
         put("insSubprotocol", ws and (ws.subprotocol or "(none)"))
         put("insExtensions", ws and (ws.extensions or "(none)"))
         put("insBinaryType", ws.binary_type if ws else self.binary_mode.value)
