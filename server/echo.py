@@ -63,6 +63,10 @@ async def accept(request: web.Request) -> AsyncIterator[Connection]:
         conn.error = f"{type(exc).__name__}: {exc}"
     finally:
         registry.discard(conn)
+        if conn.error:
+            # aiohttp's 1009 reason names the limit it was given: --max-size + 1 (see above).
+            limit = settings.max_size
+            conn.error = conn.error.replace(f"limit {limit + 1}", f"limit {limit}")
         conn.log_closed()
 
 

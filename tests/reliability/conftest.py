@@ -1,0 +1,75 @@
+"""Helpers for the server reliability tests (tests/reliability/test_server_*.py).
+
+Plain functions only, no fixtures: every test starts its own `python -m server` subprocess
+(tests.support.start_server) so figures such as peak RSS belong to that test alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+import time
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from tests.support import ServerProcess
+
+LOG_WAIT = 10.0
+"""Hang guard for waiting on a server log line; never a timing assertion."""
+
+
+def run_guarded[T](coro: Coroutine[Any, Any, T], guard: float) -> T:
+    """Like tests.support.run_async, with a hang guard chosen by the caller.
+
+    The long load variant may need more than run_async's fixed 60 s on a slow machine.
+    Runs in a thread of its own because pytest-playwright keeps a loop in the main thread.
+    """
+
+    async def guarded() -> T:
+        async with asyncio.timeout(guard):
+            return await coro
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, guarded()).result()
+
+
+def raise_nofile(needed: int) -> int:
+    """Raise this process's RLIMIT_NOFILE soft limit towards the hard limit; return it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        new = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))
+        soft = new
+    return soft
+
+
+def peak_rss(pid: int) -> int:
+    """The process's peak resident set size in bytes (VmHWM in /proc/PID/status).
+
+    Read it while the process runs: once it has exited, the status has no Vm* lines.
+    """
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            value, unit = line.split()[1:3]
+            assert unit == "kB", line
+            return int(value) * 1024
+    raise AssertionError(f"no VmHWM for pid {pid}")
+
+
+def server_args(folder: Path) -> tuple[str, ...]:
+    """--web/--dist pointing at an empty folder: these tests need /echo, not the build."""
+    return ("--web", str(folder), "--dist", str(folder))
+
+
+def wait_for_log(
+    server: ServerProcess, predicate: Callable[[str], bool], count: int = 1
+) -> list[str]:
+    """Lines matching predicate once at least `count` are in (or LOG_WAIT has passed)."""
+    deadline = time.monotonic() + LOG_WAIT
+    while True:
+        found = [line for line in list(server.log) if predicate(line)]
+        if len(found) >= count or time.monotonic() > deadline:
+            return found
+        time.sleep(0.02)
