@@ -14,6 +14,7 @@ from ._validation import (
     check_timeout,
     check_url,
     check_write_limit,
+    warn_browser_cannot,
 )
 from .connection import WebSocket
 
@@ -43,6 +44,10 @@ class connect:
     cancellation the browser socket is closed. ``close_timeout`` bounds
     :meth:`WebSocket.close`; ``send`` waits while more than ``write_limit`` bytes are
     buffered. Leaving ``async with`` closes with code 1000, also on an exception.
+
+    Options of ``websockets.connect`` that a browser cannot honour (``additional_headers``,
+    ``origin``, ``compression``, ``ping_interval``, ``max_size``, ``ssl``...) are accepted
+    with a :exc:`RuntimeWarning` that says why, so code shared with CPython still runs.
     """
 
     def __init__(
@@ -54,7 +59,9 @@ class connect:
         open_timeout: float | None = 10.0,
         close_timeout: float | None = 10.0,
         write_limit: int = DEFAULT_WRITE_LIMIT,
+        **browser_cannot: Any,
     ) -> None:
+        warn_browser_cannot(browser_cannot)
         ffi = _platform.ffi()
         self._url = check_url(url, ffi.page_url())
         self._subprotocols = check_subprotocols(subprotocols)

@@ -303,3 +303,23 @@ async def test_backpressure_blocks_send_at_write_limit(selenium: Any, ws_base: s
             pass
         else:
             raise AssertionError("drain() returned with data still buffered")
+
+
+@run_in_pyodide(packages=["pyws"])
+async def test_websockets_options_a_browser_cannot_honour_warn(
+    selenium: Any, echo_url: str
+) -> None:
+    import warnings
+
+    import pyws
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        async with pyws.connect(echo_url, ping_interval=None, max_size=2**20) as ws:
+            await ws.send("still works")
+            assert await ws.recv() == "still works"
+    assert [str(w.message).split("=")[0] for w in caught] == [
+        "pyws.connect() ignores ping_interval",
+        "pyws.connect() ignores max_size",
+    ]
+    assert all(w.category is RuntimeWarning and w.filename.endswith(".py") for w in caught)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 import pyws
-from pyws._validation import check_subprotocols, check_timeout, check_url, check_write_limit
+from pyws._validation import (
+    check_subprotocols,
+    check_timeout,
+    check_url,
+    check_write_limit,
+    warn_browser_cannot,
+)
 
 PAGE = "http://127.0.0.1:8000/demo/index.html"
 
@@ -82,3 +88,14 @@ def test_timeouts_and_limits() -> None:
 def test_connect_outside_pyodide_says_why() -> None:
     with pytest.raises(RuntimeError, match="needs Pyodide"):
         pyws.connect("ws://127.0.0.1/echo")
+
+
+def test_options_a_browser_cannot_honour_warn_and_unknown_ones_fail() -> None:
+    with pytest.warns(
+        RuntimeWarning, match=r"ignores ping_interval=20.*answers the server's pings"
+    ):
+        warn_browser_cannot({"ping_interval": 20})
+    with pytest.warns(RuntimeWarning, match="additional_headers"):
+        warn_browser_cannot({"additional_headers": {"X": "1"}})
+    with pytest.raises(TypeError, match="unexpected keyword argument 'colour'"):
+        warn_browser_cannot({"colour": "red"})
