@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint bench setup browser clean
+.PHONY: demo test lint bench bench-smoke setup browser clean
 
 demo: setup
 	$(PY) -m server --port $(PORT)
@@ -16,6 +16,13 @@ test: setup browser
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Benchmarks, in a headless Chromium with no DevTools attached: see docs/benchmarks.md.
+bench: setup browser
+	$(PY) -m bench --write
+
+bench-smoke: setup browser
+	$(PY) -m bench --quick
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy

@@ -1,0 +1,55 @@
+"""``python -m bench``: measure, print the table, write it into docs/benchmarks.md."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+from bench import report, runner
+from bench.plan import full_plan, quick_plan
+from bench.processes import ROOT
+
+DOC = ROOT / "docs" / "benchmarks.md"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--quick", action="store_true", help="tiny sizes, one repetition: a smoke test only"
+    )
+    parser.add_argument("--reps", type=int, default=5, help="repetitions (default 5, min 1)")
+    parser.add_argument("--no-startup", action="store_true", help="skip the start-up runs")
+    parser.add_argument("--startup-only", action="store_true", help="only the start-up runs")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write raw results")
+    parser.add_argument(
+        "--write",
+        type=Path,
+        nargs="?",
+        const=DOC,
+        metavar="MD",
+        help=f"write the table into MD between its markers (default {DOC.relative_to(ROOT)})",
+    )
+    args = parser.parse_args(argv)
+    if args.reps < 1:
+        parser.error("--reps must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    plan = quick_plan() if args.quick else full_plan(args.reps)
+    measurements = runner.run(plan, startup=not args.no_startup, scenarios=not args.startup_only)
+    if args.json:  # first, so that the raw runs survive any problem below
+        args.json.write_text(json.dumps(asdict(measurements), indent=1))
+    table = report.render(measurements)
+    print(table)
+    if args.write:
+        report.write_into(args.write, table)
+        print(f"wrote {args.write}", file=sys.stderr)
+    if measurements.errors:
+        print("errors:\n  " + "\n  ".join(measurements.errors), file=sys.stderr)
+        return 1
+    return 0

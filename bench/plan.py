@@ -1,0 +1,120 @@
+"""What to measure: contenders, cases (a scenario on a server), sizes, and targets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+CONTENDERS = ("js", "pyws", "naive", "pyscript", "cpython")
+IN_PAGE = ("js", "pyws", "naive", "pyscript")
+LABELS = {
+    "js": "raw JS",
+    "pyws": "pyws",
+    "naive": "naive wrapper",
+    "pyscript": "PyScript",
+    "cpython": "CPython websockets",
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One row of the table: a scenario, against the plain or the deflate server."""
+
+    name: str
+    scenario: str
+    options: dict[str, Any]
+    deflate: bool = False
+    target: float | None = None
+    """The least pyws/raw-JS ratio of medians the issue asks for."""
+    contenders: tuple[str, ...] = CONTENDERS
+    overrides: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per-contender option changes, e.g. fewer messages for a very slow one."""
+
+    def options_for(self, contender: str) -> dict[str, Any]:
+        return {**self.options, **self.overrides.get(contender, {})}
+
+
+@dataclass(frozen=True)
+class Plan:
+    reps: int
+    cases: tuple[Case, ...]
+    payloads: int
+    payload_size: int
+    startup_reps: int
+    quick: bool
+    startup_prime: bool = True
+    """Load both start-up variants once before the warm runs (skipped in quick mode)."""
+
+
+# PyScript's send() copies bytes one at a time through the FFI (about 1 s per MiB here),
+# so its binary cases send fewer messages; MiB/s stays comparable.
+_PYSCRIPT_BINARY = {"pyscript": {"n": 4, "warmup": 1}}
+
+
+def full_plan(reps: int = 5) -> Plan:
+    binary = {"n": 64, "warmup": 4, "window": 4}
+    return Plan(
+        reps=reps,
+        cases=(
+            Case("rtt", "rtt", {"n": 2000, "warmup": 200}, target=0.85),
+            Case("pipelined", "pipelined", {"n": 10_000, "warmup": 1000}, target=0.95),
+            Case("binary", "binary", binary, target=0.95, overrides=_PYSCRIPT_BINARY),
+            Case(
+                "blob",
+                "blob",
+                binary,
+                target=0.95,
+                contenders=IN_PAGE,
+                overrides=_PYSCRIPT_BINARY,
+            ),
+            Case("fanin", "fanin", {"n": 100, "warmup": 5, "connections": 100}),
+            # Random payloads do not compress: this row shows deflate's full CPU cost, which
+            # the server pays in Python's zlib, so it runs fewer messages.
+            Case(
+                "binary_deflate",
+                "binary",
+                {"n": 16, "warmup": 2, "window": 4},
+                deflate=True,
+                overrides=_PYSCRIPT_BINARY,
+            ),
+        ),
+        payloads=4,
+        payload_size=1024 * 1024,
+        startup_reps=reps,
+        quick=False,
+    )
+
+
+def quick_plan() -> Plan:
+    """Every contender and case once, tiny sizes: a smoke test, not a measurement."""
+    binary = {"n": 4, "warmup": 1, "window": 2}
+    full = full_plan()
+    sizes: dict[str, dict[str, Any]] = {
+        "rtt": {"n": 50, "warmup": 5},
+        "pipelined": {"n": 200, "warmup": 20},
+        "binary": binary,
+        "blob": binary,
+        "fanin": {"n": 5, "warmup": 1, "connections": 10},
+        "binary_deflate": binary,
+    }
+    cases = tuple(
+        Case(
+            c.name,
+            c.scenario,
+            sizes[c.name],
+            c.deflate,
+            c.target,
+            c.contenders,
+            {"pyscript": {"n": 2, "warmup": 1}} if c.overrides else {},
+        )
+        for c in full.cases
+    )
+    return Plan(
+        reps=1,
+        cases=cases,
+        payloads=2,
+        payload_size=64 * 1024,
+        startup_reps=1,
+        quick=True,
+        startup_prime=False,
+    )

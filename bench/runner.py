@@ -1,0 +1,212 @@
+"""Run the plan: servers, the benchmark page in Chromium, the CPython reference, start-up."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from bench import cpython
+from bench.control import Control
+from bench.plan import Case, Plan
+from bench.processes import ROOT, Server, chromium, chromium_version, server
+
+SETUP_TIMEOUT = 240.0
+RUN_TIMEOUT = 300.0
+ARRIVAL_TIMEOUT = 120.0
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Run:
+    case: str
+    contender: str
+    rep: int
+    result: dict[str, Any] | None = None
+    error: str | None = None
+
+
+@dataclass
+class Measurements:
+    plan: Plan
+    runs: list[Run] = field(default_factory=list)
+    startup: dict[str, list[dict[str, float]]] = field(default_factory=dict)
+    """"cold" and "warm": per repetition {"base": ms, "pyws": ms, "pyws_in_load": ms}."""
+    page: dict[str, Any] = field(default_factory=dict)
+    machine: dict[str, str] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def machine_info() -> dict[str, str]:
+    core = ROOT / "web" / "node_modules" / "@pyscript" / "core" / "package.json"
+    return {
+        "cpu": f"{_cpu_model()}, {os.cpu_count()} logical cores",
+        "os": platform.platform(),
+        "chromium": chromium_version(),
+        "python": f"CPython {platform.python_version()}",
+        "websockets": version("websockets"),
+        "aiohttp (server)": version("aiohttp"),
+        "@pyscript/core": (core.read_text().split('"version"', 1)[1].split('"')[1])
+        if core.is_file()
+        else "missing",
+    }
+
+
+def _page_url(base: Server, control: Control, **query: str) -> str:
+    extra = "".join(f"&{key}={value}" for key, value in query.items())
+    return f"{base.url}/bench/?control={quote(control.url, safe='')}{extra}"
+
+
+async def _run_one(
+    plan: Plan,
+    case: Case,
+    contender: str,
+    page: Any,
+    servers: dict[bool, Server],
+    payloads: list[bytes],
+) -> dict[str, Any]:
+    options = {**case.options_for(contender), "url": servers[case.deflate].ws_url()}
+    if contender == "cpython":
+        async with asyncio.timeout(RUN_TIMEOUT):
+            return await cpython.run(case.scenario, options, payloads)
+    result: dict[str, Any] = await page.call(
+        "run", RUN_TIMEOUT, contender=contender, scenario=case.scenario, options=options
+    )
+    return result
+
+
+async def _main_page(
+    plan: Plan, servers: dict[bool, Server], control: Control, out: Measurements, say: Progress
+) -> None:
+    payloads = [os.urandom(plan.payload_size) for _ in range(plan.payloads)]
+    async with chromium(_page_url(servers[False], control)):
+        page, _ = await control.arrival(ARRIVAL_TIMEOUT)
+        say("page connected; loading Pyodide, pyws and PyScript in it")
+        out.page = await page.call(
+            "setup",
+            SETUP_TIMEOUT,
+            payloads=plan.payloads,
+            payload_size=plan.payload_size,
+            pyscript=True,
+            pyscript_timeout_ms=120_000,
+        )
+        if not out.page["pyscript"]["ok"]:
+            out.errors.append(f"PyScript did not load: {out.page['pyscript']['error']}")
+            say(out.errors[-1])
+        for case in plan.cases:
+            contenders = [
+                c for c in case.contenders if c != "pyscript" or out.page["pyscript"]["ok"]
+            ]
+            for rep in range(plan.reps):
+                # Alternate, and rotate who goes first, so no contender always follows another.
+                shift = rep % len(contenders)
+                for contender in contenders[shift:] + contenders[:shift]:
+                    run = Run(case.name, contender, rep)
+                    try:
+                        run.result = await _run_one(plan, case, contender, page, servers, payloads)
+                    except Exception as exc:  # recorded and reported; the others still run
+                        run.error = f"{type(exc).__name__}: {exc}"
+                        out.errors.append(f"{case.name}/{contender}/{rep}: {run.error}")
+                    out.runs.append(run)
+                    say(_describe(run))
+
+
+def _describe(run: Run) -> str:
+    head = f"{run.case:<15} {run.contender:<9} rep {run.rep}: "
+    if run.result is None:
+        return head + f"ERROR {run.error}"
+    r = run.result
+    intact = "ok" if r.get("intact") else "DATA MISMATCH"
+    return head + f"{r['rate']:>10.1f} {r['unit']:<6} {intact}"
+
+
+def _record(pair: dict[str, float], variant: str, message: dict[str, Any]) -> None:
+    pair[variant] = float(message["ms"])
+    if variant == "pyws":
+        # loadPackage("pyws") + import pyws, timed inside the same page load.
+        pair["pyws_in_load"] = float(message["ms"]) - float(message["pyodide_ms"])
+        pair["load_package"] = float(message["load_package_ms"])
+        pair["import_pyws"] = float(message["import_ms"])
+
+
+async def _startup(
+    plan: Plan, base: Server, control: Control, out: Measurements, say: Progress
+) -> None:
+    def url(variant: str) -> str:
+        return _page_url(base, control, mode="startup", variant=variant)
+
+    def order(rep: int) -> tuple[str, str]:
+        return ("base", "pyws") if rep % 2 == 0 else ("pyws", "base")
+
+    cold: list[dict[str, float]] = []
+    for rep in range(plan.startup_reps):
+        pair: dict[str, float] = {}
+        for variant in order(rep):
+            async with chromium(url(variant)):
+                _, message = await control.arrival(ARRIVAL_TIMEOUT)
+            _record(pair, variant, message)
+        cold.append(pair)
+        say(f"start-up cold   rep {rep}: {pair}")
+    out.startup["cold"] = cold
+
+    warm: list[dict[str, float]] = []
+    async with chromium(url("base")):
+        page, _ = await control.arrival(ARRIVAL_TIMEOUT)
+        for variant in ("pyws", "base") if plan.startup_prime else ():
+            # prime the HTTP and code caches for both (the first load above was cold)
+            await page.send("goto", url=url(variant))
+            page, _ = await control.arrival(ARRIVAL_TIMEOUT)
+        for rep in range(plan.startup_reps):
+            pair = {}
+            for variant in order(rep):
+                await page.send("goto", url=url(variant))
+                page, message = await control.arrival(ARRIVAL_TIMEOUT)
+                _record(pair, variant, message)
+            warm.append(pair)
+            say(f"start-up warm   rep {rep}: {pair}")
+    out.startup["warm"] = warm
+
+
+async def measure(
+    plan: Plan, say: Progress, startup: bool = True, scenarios: bool = True
+) -> Measurements:
+    out = Measurements(plan, machine=machine_info())
+    with tempfile.TemporaryDirectory(prefix="pyws-bench-") as tmp:
+        logs = Path(tmp)
+        async with (
+            server(log=logs / "server.log") as plain,
+            server("--compression", "deflate", log=logs / "server-deflate.log") as deflate,
+            Control() as control,
+        ):
+            say(f"servers on {plain.url} (plain) and {deflate.url} (deflate)")
+            if scenarios:
+                await _main_page(plan, {False: plain, True: deflate}, control, out, say)
+            if startup:
+                await _startup(plan, plain, control, out, say)
+    return out
+
+
+def run(plan: Plan, startup: bool = True, scenarios: bool = True) -> Measurements:
+    def say(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    return asyncio.run(measure(plan, say, startup, scenarios))

@@ -1,0 +1,373 @@
+// The benchmark page. The harness (python -m bench) launches Chromium on this page with
+// ?control=ws://127.0.0.1:PORT/; the page connects back, takes commands, and reports
+// results. No DevTools connection is attached while it measures.
+//
+//   ?mode=main     (default) load Pyodide + pyws (+ PyScript), then run scenarios on command
+//   ?mode=startup&variant=base|pyws   time loadPyodide() (+ loadPackage("pyws") + import pyws)
+//
+// The Python contenders live in bench_pyws.py, bench_naive.py and bench_pyscript.py; the
+// scenarios they share in bench_common.py. The raw JavaScript contender is below.
+
+const params = new URLSearchParams(location.search);
+const CONTROL = params.get("control");
+const MODE = params.get("mode") ?? "main";
+const PY_FILES = ["bench_common.py", "bench_pyws.py", "bench_naive.py"];
+const PYODIDE_URL = "/pyodide/pyodide.mjs";
+const PYSCRIPT_URL = "/node_modules/@pyscript/core/dist/core.js";
+
+const status = (text) => {
+  const node = document.getElementById("status");
+  if (node) node.textContent = text;
+};
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function openControl() {
+  return new Promise((resolve, reject) => {
+    if (!CONTROL) {
+      reject(new Error("no ?control= URL: start this page with `python -m bench`"));
+      return;
+    }
+    const ws = new WebSocket(CONTROL);
+    ws.onopen = () => resolve(ws);
+    ws.onerror = () => reject(new Error(`cannot reach the harness at ${CONTROL}`));
+  });
+}
+
+// --- the raw JavaScript contender -------------------------------------------------------
+
+const text = (i) => String(i).padStart(16, "0");
+
+function percentile(values, q) {
+  const ordered = Float64Array.from(values).sort();
+  const rank = Math.max(0, Math.min(ordered.length - 1, Math.round(q * ordered.length + 0.5) - 1));
+  return ordered[rank];
+}
+
+function openSocket(url, binaryType) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.binaryType = binaryType === "blob" ? "blob" : "arraybuffer";
+    ws.onopen = () => resolve(ws);
+    ws.onclose = (e) => reject(new Error(`cannot connect to ${url}: ${e.code}`));
+  });
+}
+
+function closeSocket(ws) {
+  return new Promise((resolve) => {
+    if (ws.readyState === WebSocket.CLOSED) return resolve();
+    ws.onclose = () => resolve();
+    ws.close();
+    setTimeout(resolve, 10_000);
+  });
+}
+
+// One message at a time: send, then a promise for the echo.
+function echoer(ws) {
+  let pending = null;
+  ws.onmessage = (e) => pending(e.data);
+  return (message) =>
+    new Promise((resolve) => {
+      pending = resolve;
+      ws.send(message);
+    });
+}
+
+function sameTexts(got, n) {
+  if (got.length !== n) return false;
+  for (let i = 0; i < n; i++) if (got[i] !== text(i)) return false;
+  return true;
+}
+
+async function sha256Hex(chunks) {
+  const size = chunks.reduce((total, chunk) => total + chunk.byteLength, 0);
+  const all = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    all.set(new Uint8Array(chunk.buffer ?? chunk, chunk.byteOffset ?? 0, chunk.byteLength), offset);
+    offset += chunk.byteLength;
+  }
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
+  return { size, hex: Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("") };
+}
+
+const js = {
+  async rtt({ url, n, warmup }) {
+    const ws = await openSocket(url, "bytes");
+    const echo = echoer(ws);
+    for (let i = 0; i < warmup; i++) await echo(text(i));
+    const latencies = new Float64Array(n);
+    const got = [];
+    const start = performance.now();
+    for (let i = 0; i < n; i++) {
+      const sent = performance.now();
+      got.push(await echo(text(i)));
+      latencies[i] = performance.now() - sent;
+    }
+    const seconds = (performance.now() - start) / 1000;
+    await closeSocket(ws);
+    return {
+      seconds,
+      rate: n / seconds,
+      unit: "msg/s",
+      latency_median_us: percentile(latencies, 0.5) * 1000,
+      latency_p99_us: percentile(latencies, 0.99) * 1000,
+      intact: sameTexts(got, n),
+    };
+  },
+
+  async pipelined({ url, n, warmup }) {
+    const ws = await openSocket(url, "bytes");
+    let got = [];
+    let wanted = 0;
+    let done = null;
+    ws.onmessage = (e) => {
+      got.push(e.data);
+      if (got.length === wanted) done();
+    };
+    const batch = (count) =>
+      new Promise((resolve) => {
+        got = [];
+        wanted = count;
+        done = resolve;
+        for (let i = 0; i < count; i++) ws.send(text(i));
+      });
+    if (warmup) await batch(warmup);
+    const start = performance.now();
+    await batch(n);
+    const seconds = (performance.now() - start) / 1000;
+    await closeSocket(ws);
+    return { seconds, rate: n / seconds, unit: "msg/s", intact: sameTexts(got, n) };
+  },
+
+  async binary(options) {
+    return binaryScenario(options, "bytes");
+  },
+
+  async blob(options) {
+    return binaryScenario(options, "blob");
+  },
+
+  async fanin({ url, n, warmup, connections }) {
+    const sockets = await Promise.all(
+      Array.from({ length: connections }, () => openSocket(url, "bytes")),
+    );
+    const echoes = sockets.map(echoer);
+    const loop = async (echo, count, out) => {
+      for (let i = 0; i < count; i++) {
+        const message = await echo(text(i));
+        if (out) out.push(message);
+      }
+    };
+    await Promise.all(echoes.map((echo) => loop(echo, warmup, null)));
+    const results = echoes.map(() => []);
+    const start = performance.now();
+    await Promise.all(echoes.map((echo, k) => loop(echo, n, results[k])));
+    const seconds = (performance.now() - start) / 1000;
+    await Promise.all(sockets.map(closeSocket));
+    return {
+      seconds,
+      rate: (connections * n) / seconds,
+      unit: "msg/s",
+      intact: results.every((got) => sameTexts(got, n)),
+    };
+  },
+};
+
+// Keep `window` binary messages in flight until n have come back.
+function windowed(ws, payloads, n, window) {
+  return new Promise((resolve) => {
+    const got = [];
+    let sent = 0;
+    ws.onmessage = (e) => {
+      got.push(e.data);
+      if (got.length === n) resolve(got);
+      else if (sent < n) ws.send(payloads[sent++ % payloads.length]);
+    };
+    while (sent < Math.min(window, n)) ws.send(payloads[sent++ % payloads.length]);
+  });
+}
+
+async function binaryScenario({ url, n, warmup, window }, binaryType) {
+  const payloads = globalThis.benchPayloads;
+  const ws = await openSocket(url, binaryType);
+  if (warmup) await windowed(ws, payloads, warmup, window);
+  const start = performance.now();
+  const got = await windowed(ws, payloads, n, window);
+  const seconds = (performance.now() - start) / 1000;
+  await closeSocket(ws);
+  const buffers = binaryType === "blob" ? await Promise.all(got.map((b) => b.arrayBuffer())) : got;
+  const received = await sha256Hex(buffers);
+  const expected = await sha256Hex(Array.from({ length: n }, (_, i) => payloads[i % payloads.length]));
+  return {
+    seconds,
+    rate: received.size / 2 ** 20 / seconds,
+    unit: "MiB/s",
+    messages: got.length,
+    digest: received.hex,
+    intact: received.hex === expected.hex,
+  };
+}
+
+// --- the Python contenders --------------------------------------------------------------
+
+let pyodide = null;
+const python = {};
+
+function makePayloads(count, size) {
+  const payloads = [];
+  for (let k = 0; k < count; k++) {
+    const buffer = new Uint8Array(size);
+    for (let offset = 0; offset < size; offset += 65536) {
+      crypto.getRandomValues(buffer.subarray(offset, Math.min(size, offset + 65536)));
+    }
+    payloads.push(buffer);
+  }
+  return payloads;
+}
+
+async function loadPyScript(timeoutMs) {
+  const errors = [];
+  const onError = (e) => errors.push(String(e.message ?? e.reason ?? e));
+  addEventListener("error", onError);
+  addEventListener("unhandledrejection", onError);
+  const consoleError = console.error;
+  console.error = (...args) => {
+    errors.push(args.map(String).join(" "));
+    consoleError(...args);
+  };
+  try {
+    const script = document.createElement("script");
+    script.type = "py";
+    script.src = "./bench_pyscript.py";
+    script.setAttribute("config", "./pyscript.json");
+    document.body.append(script);
+    const started = performance.now();
+    await import(PYSCRIPT_URL);
+    // bench_pyscript.py sets window.pyscriptBench as its last statement; poll for it.
+    const shownErrors = () => [...document.querySelectorAll(".py-error")].map((n) => n.textContent);
+    while (!globalThis.pyscriptBench && performance.now() - started < timeoutMs) {
+      if (shownErrors().length) break;
+      await sleep(20);
+    }
+    if (!globalThis.pyscriptBench) {
+      const shown = shownErrors();
+      throw new Error(
+        `PyScript did not start within ${timeoutMs} ms: ${[...errors, ...shown].join(" | ") || "no error reported"}`,
+      );
+    }
+    const core = await (await fetch("/node_modules/@pyscript/core/package.json")).json();
+    return { ok: true, version: core.version, load_ms: performance.now() - started };
+  } finally {
+    removeEventListener("error", onError);
+    removeEventListener("unhandledrejection", onError);
+    console.error = consoleError;
+  }
+}
+
+async function setup({ payloads, payload_size, pyscript, pyscript_timeout_ms }) {
+  globalThis.benchPayloads = makePayloads(payloads, payload_size);
+  status("loading Pyodide");
+  const { loadPyodide } = await import(PYODIDE_URL);
+  pyodide = await loadPyodide({ indexURL: "/pyodide/" });
+  await pyodide.loadPackage("pyws", { messageCallback: () => {} });
+  for (const name of PY_FILES) {
+    const response = await fetch(`./${name}`);
+    if (!response.ok) throw new Error(`fetching ${name}: HTTP ${response.status}`);
+    pyodide.FS.writeFile(`/home/pyodide/${name}`, await response.text());
+  }
+  pyodide.runPython("import sys; sys.path.insert(0, '/home/pyodide')");
+  python.pyws = pyodide.pyimport("bench_pyws");
+  python.naive = pyodide.pyimport("bench_naive");
+  const info = {
+    crossOriginIsolated: globalThis.crossOriginIsolated,
+    userAgent: navigator.userAgent,
+    hardwareConcurrency: navigator.hardwareConcurrency,
+    pyodide: pyodide.version,
+    pyws: pyodide.runPython("import pyws; pyws.__version__"),
+    pyscript: { ok: false, error: "not requested" },
+  };
+  if (pyscript) {
+    status("loading PyScript");
+    try {
+      info.pyscript = await loadPyScript(pyscript_timeout_ms);
+    } catch (error) {
+      info.pyscript = { ok: false, error: String(error?.stack ?? error) };
+    }
+  }
+  status("ready");
+  return info;
+}
+
+async function run({ contender, scenario, options }) {
+  status(`${contender} ${scenario}`);
+  let result;
+  if (contender === "js") {
+    result = await js[scenario](options);
+  } else if (contender === "pyws" || contender === "naive") {
+    result = JSON.parse(await python[contender].run(scenario, JSON.stringify(options)));
+  } else if (contender === "pyscript") {
+    if (!globalThis.pyscriptBench) throw new Error("PyScript is not loaded");
+    result = JSON.parse(await globalThis.pyscriptBench(scenario, JSON.stringify(options)));
+  } else {
+    throw new Error(`unknown contender ${contender}`);
+  }
+  status(`${contender} ${scenario}: done`);
+  return result;
+}
+
+async function main() {
+  const control = await openControl();
+  const handlers = { setup, run };
+  control.onmessage = async (event) => {
+    const message = JSON.parse(event.data);
+    let reply;
+    try {
+      reply = { id: message.id, ok: true, result: await handlers[message.op](message) };
+    } catch (error) {
+      reply = { id: message.id, ok: false, error: String(error?.stack ?? error) };
+    }
+    control.send(JSON.stringify(reply));
+  };
+  control.send(JSON.stringify({ op: "hello", mode: MODE }));
+}
+
+// --- start-up -----------------------------------------------------------------------
+
+async function startup() {
+  const variant = params.get("variant");
+  const start = performance.now();
+  const { loadPyodide } = await import(PYODIDE_URL);
+  const py = await loadPyodide({ indexURL: "/pyodide/" });
+  const loaded = performance.now();
+  let packaged = loaded;
+  if (variant === "pyws") {
+    await py.loadPackage("pyws", { messageCallback: () => {} });
+    packaged = performance.now();
+    py.runPython("import pyws");
+  }
+  const end = performance.now();
+  // Connect only now, so that the control connection costs nothing measured.
+  const control = await openControl();
+  control.onmessage = (event) => {
+    const message = JSON.parse(event.data);
+    if (message.op === "goto") location.href = message.url;
+  };
+  control.send(
+    JSON.stringify({
+      op: "startup",
+      variant,
+      ms: end - start,
+      pyodide_ms: loaded - start,
+      load_package_ms: packaged - loaded,
+      import_ms: end - packaged,
+      crossOriginIsolated: globalThis.crossOriginIsolated,
+      userAgent: navigator.userAgent,
+    }),
+  );
+  status(`${variant}: ${(end - start).toFixed(1)} ms`);
+}
+
+(MODE === "startup" ? startup() : main()).catch((error) => {
+  status(`error: ${error?.stack ?? error}`);
+  console.error(error);
+});
