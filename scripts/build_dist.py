@@ -53,9 +53,7 @@ def write_lock(runtime: Path, out: Path, wheels: list[Path]) -> dict[str, dict[s
     # The npm package lists ~350 packages whose files live only on the CDN. Keep what we
     # ship, so that loadPackage() of anything else fails here instead of going online.
     packages = {
-        name: spec
-        for name, spec in data["packages"].items()
-        if (out / spec["file_name"]).is_file()
+        name: spec for name, spec in data["packages"].items() if (out / spec["file_name"]).is_file()
     }
     for name, spec in packages.items():
         missing = [dep for dep in spec["depends"] if dep not in packages]
