@@ -11,22 +11,24 @@ from pyodide.code import run_js
 from pyodide.ffi import JsBuffer, JsProxy, create_proxy, to_js
 
 from ._transport import Events
-from ._validation import BinaryType
+from ._validation import BinaryType, ParsedURL
 from .blob import Blob
 
 # Handlers pass only what Python needs (e.data; code, reason, wasClean as primitives), so
 # no event object is proxied per message. Returns a function that detaches them again.
 _attach = run_js(
     """
-    (ws, onopen, onmessage, onerror, onclose) => {
+    (ws, onopen, ontext, onbinary, onerror, onclose) => {
         ws.onopen = () => onopen();
-        ws.onmessage = (e) => onmessage(e.data);
+        ws.onmessage = (e) => (typeof e.data === "string" ? ontext : onbinary)(e.data);
         ws.onerror = () => onerror();
         ws.onclose = (e) => onclose(e.code, e.reason, e.wasClean);
         return () => { ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null; };
     }
     """
 )
+# One call into JS per send: check, send, and report the buffer (each JS access costs).
+_send = run_js("(ws, data) => ws.readyState === 1 ? (ws.send(data), ws.bufferedAmount) : undefined")
 _is_binary = run_js("(x) => x instanceof Blob || x instanceof ArrayBuffer || ArrayBuffer.isView(x)")
 _BINARY_TYPES = {"bytes": "arraybuffer", "blob": "blob"}
 
@@ -42,10 +44,25 @@ def live_proxies() -> int:
     return _live_proxies
 
 
-def page_url() -> str | None:
-    """The URL relative WebSocket URLs resolve against, as in the browser; None in Node."""
-    location = getattr(js, "location", None)
-    return None if location is None else str(location.href)
+_parse_url = run_js(
+    """
+    (url, base) => {
+        try {
+            const u = base === undefined ? new URL(url) : new URL(url, base);
+            return [u.href, u.protocol.slice(0, -1), u.host];
+        } catch {
+            return undefined;
+        }
+    }
+    """
+)
+
+
+def parse_url(url: str) -> ParsedURL | None:
+    """``url`` parsed as the browser does, against the page (or worker) it runs in."""
+    location = getattr(js, "location", None)  # none in Node
+    parts = _parse_url(url, None if location is None else location.href)
+    return None if parts is None else ParsedURL(*parts.to_py())
 
 
 def new_blob(data: memoryview, mime_type: str) -> JsProxy:
@@ -106,17 +123,16 @@ class BrowserTransport:
         self._events = events
         self._proxies = [
             create_proxy(events.on_open),
-            create_proxy(self._on_message),
+            create_proxy(events.on_message),  # text goes straight to the connection
+            create_proxy(self._on_binary),
             create_proxy(events.on_error),
             create_proxy(events.on_close),
         ]
         _live_proxies += len(self._proxies)
         self._detach: Any = _attach(self._ws, *self._proxies)
 
-    def _on_message(self, data: Any) -> None:
-        if isinstance(data, str):
-            self._events.on_message(data)
-        elif isinstance(data, JsBuffer):  # an ArrayBuffer: binaryType "arraybuffer"
+    def _on_binary(self, data: Any) -> None:
+        if isinstance(data, JsBuffer):  # an ArrayBuffer: binaryType "arraybuffer"
             self._events.on_message(data.to_bytes())
         else:
             self._events.on_message(Blob(data))
@@ -144,17 +160,17 @@ class BrowserTransport:
     def set_binary_type(self, binary_type: BinaryType) -> None:
         self._ws.binaryType = _BINARY_TYPES[binary_type]
 
-    def send_text(self, data: str) -> None:
-        self._ws.send(data)
+    def send_text(self, data: str) -> int | None:
+        return _send(self._ws, data)  # type: ignore[no-any-return]
 
-    def send_bytes(self, data: memoryview) -> None:
-        self._ws.send(_filled(data))
+    def send_bytes(self, data: memoryview) -> int | None:
+        return _send(self._ws, _filled(data))  # type: ignore[no-any-return]
 
-    def send_js(self, data: Any) -> bool:
-        if not isinstance(data, JsProxy) or not _is_binary(data):
-            return False
-        self._ws.send(data)
-        return True
+    def send_js(self, data: Any) -> int | None:
+        return _send(self._ws, data)  # type: ignore[no-any-return]
+
+    def is_js_binary(self, data: Any) -> bool:
+        return isinstance(data, JsProxy) and bool(_is_binary(data))
 
     def close(self, code: int, reason: str) -> None:
         self._ws.close(code, reason)

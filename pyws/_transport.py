@@ -46,13 +46,19 @@ class Transport(Protocol):
 
     def set_binary_type(self, binary_type: BinaryType) -> None: ...
 
-    def send_text(self, data: str) -> None: ...
+    # Each send_* sends one message if the socket is OPEN and returns the new
+    # bufferedAmount, in the same call; it returns None, sending nothing, if it is not OPEN.
 
-    def send_bytes(self, data: memoryview) -> None:
+    def send_text(self, data: str) -> int | None: ...
+
+    def send_bytes(self, data: memoryview) -> int | None:
         """Send a contiguous byte buffer as one binary message; the browser copies it."""
 
-    def send_js(self, data: Any) -> bool:
-        """Send a JS Blob, ArrayBuffer or view as is; False if ``data`` is none of them."""
+    def send_js(self, data: Any) -> int | None:
+        """Send a JS Blob, ArrayBuffer or typed array as is."""
+
+    def is_js_binary(self, data: Any) -> bool:
+        """Whether ``data`` is a JS Blob, ArrayBuffer or typed array."""
 
     def close(self, code: int, reason: str) -> None: ...
 

@@ -63,7 +63,7 @@ class connect:
     ) -> None:
         warn_browser_cannot(browser_cannot)
         ffi = _platform.ffi()
-        self._url = check_url(url, ffi.page_url())
+        self._url = check_url(url, ffi.parse_url)
         self._subprotocols = check_subprotocols(subprotocols)
         self._binary_type = check_binary_type(binary_type)
         self._open_timeout = check_timeout("open_timeout", open_timeout)

@@ -10,7 +10,7 @@ import array
 import asyncio
 import enum
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Literal, overload
 
@@ -70,6 +70,7 @@ class WebSocket:
         self._close_exc: ConnectionClosed | None = None
         self._local_close: tuple[int, str] | None = None
         self._send_lock = asyncio.Lock()
+        self._buffered = 0
         self._transport: Transport = transport_factory(url, subprotocols, binary_type, self)
 
     # -- events from the browser: each runs inside a JS handler, so it only records -----
@@ -239,6 +240,11 @@ class WebSocket:
         the queue is empty and the connection closed, and :exc:`ConcurrencyError` if
         another coroutine is already in ``recv``. Timeouts and cancellation lose no message.
         """
+        messages = self._messages
+        if messages and decode is None and not self._recv_busy:
+            if timeout is not None:
+                check_timeout("timeout", timeout)
+            return messages.popleft()  # the common case: no suspension, nothing else to do
         timeout = check_timeout("timeout", timeout)
         if self._recv_busy:
             raise ConcurrencyError(
@@ -278,17 +284,19 @@ class WebSocket:
                 raise self._close_exc
             raise TimeoutError(f"no message arrived within {timeout} s")
 
-    async def __aiter__(self) -> AsyncIterator[Data]:
-        """Yield messages until the connection closes.
+    def __aiter__(self) -> WebSocket:
+        """Iterate over messages until the connection closes.
 
         Ends quietly on a normal close (:exc:`ConnectionClosedOK`) and raises
         :exc:`ConnectionClosedError` on an abnormal one.
         """
-        while True:
-            try:
-                yield await self.recv()
-            except ConnectionClosedOK:
-                return
+        return self
+
+    async def __anext__(self) -> Data:
+        try:
+            return await self.recv()
+        except ConnectionClosedOK:
+            raise StopAsyncIteration from None
 
     # -- sending -------------------------------------------------------------------------
 
@@ -306,8 +314,9 @@ class WebSocket:
         would drop the data silently), :exc:`TypeError` for other types, and
         :exc:`UnicodeEncodeError` for a str with lone surrogates.
         """
-        self._check_sendable()
-        if self._send_lock.locked() or self._transport.buffered_amount > self._write_limit:
+        # _buffered is what the browser reported after our last send; it only shrinks
+        # until the next send, so while it is within the limit there is nothing to wait for.
+        if self._buffered > self._write_limit or self._send_lock.locked():
             async with self._send_lock:
                 limit = self._write_limit
                 await self._wait_buffer(lambda: self._transport.buffered_amount <= limit)
@@ -316,32 +325,44 @@ class WebSocket:
             self._send_now(message)
 
     def _send_now(self, message: Any) -> None:
-        self._check_sendable()
+        if self._close_exc is not None:
+            raise self._close_exc
         transport = self._transport
         if isinstance(message, str):
             if not message.isascii():
                 message.encode("utf-8")  # raises on lone surrogates, which JS would mangle
-            transport.send_text(message)
+            buffered = transport.send_text(message)
         elif isinstance(message, _BYTES_LIKE):
             view = memoryview(message)
             if not view.c_contiguous:
                 view = memoryview(view.tobytes())
-            transport.send_bytes(view.cast("B") if view.format != "B" else view)
+            buffered = transport.send_bytes(view.cast("B") if view.format != "B" else view)
         elif isinstance(message, Blob):
-            transport.send_js(message.js)
-        elif not transport.send_js(message):
+            buffered = transport.send_js(message.js)
+        elif transport.is_js_binary(message):
+            buffered = transport.send_js(message)
+        else:
             raise TypeError(
                 f"cannot send {type(message).__name__} {message!r:.60}: send str, bytes, "
                 "bytearray, memoryview, array.array, pyws.Blob, or a JS Blob, ArrayBuffer "
                 "or typed array"
             )
+        if buffered is None:
+            raise self._not_open()
+        self._buffered = buffered
 
     def _check_sendable(self) -> None:
         if self._close_exc is not None:
             raise self._close_exc
         if self._transport.ready_state != State.OPEN:
-            code, reason = self._local_close or (1006, "")
-            raise ConnectionClosed.from_close(code, reason, self._local_close is not None)
+            raise self._not_open()
+
+    def _not_open(self) -> ConnectionClosed:
+        """The error for a send once the socket is closing, before its close event."""
+        if self._close_exc is not None:
+            return self._close_exc
+        code, reason = self._local_close or (1006, "")
+        return ConnectionClosed.from_close(code, reason, self._local_close is not None)
 
     async def drain(self) -> None:
         """Wait until the browser has sent everything given to :meth:`send`.

@@ -29,14 +29,25 @@ class FakeTransport:
     def set_binary_type(self, binary_type: BinaryType) -> None:
         self.binary_type = binary_type
 
-    def send_text(self, data: str) -> None:
-        self.sent.append(data)
+    def send_text(self, data: str) -> int | None:
+        return self._send(data)
 
-    def send_bytes(self, data: memoryview) -> None:
-        self.sent.append(bytes(data))
+    def send_bytes(self, data: memoryview) -> int | None:
+        return self._send(bytes(data))
 
-    def send_js(self, data: Any) -> bool:
+    def send_js(self, data: Any) -> int | None:
+        return self._send(data)
+
+    def is_js_binary(self, data: Any) -> bool:
         return False
+
+    def _send(self, data: object) -> int | None:
+        if self.ready_state != State.OPEN:
+            return None
+        self.sent.append(data)
+        if isinstance(data, bytes | str):
+            self.buffered_amount += len(data)  # as if the network took nothing yet
+        return self.buffered_amount
 
     def close(self, code: int, reason: str) -> None:
         self.closes.append((code, reason))

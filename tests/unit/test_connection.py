@@ -199,17 +199,18 @@ def test_send_after_close_raises() -> None:
 def test_send_waits_while_over_write_limit_and_timeout_sends_nothing() -> None:
     async def main() -> None:
         ws, transport = open_socket(write_limit=100)
-        transport.buffered_amount = 101
+        await ws.send(b"x" * 101)  # the network is stuck: it all stays buffered
+        assert transport.buffered_amount == 101
         with pytest.raises(TimeoutError):
             async with asyncio.timeout(0.05):
                 await ws.send("blocked")
-        assert transport.sent == []
+        assert transport.sent == [b"x" * 101]
         task = asyncio.create_task(ws.send("later"))
         await asyncio.sleep(0.01)
-        assert transport.sent == []
+        assert transport.sent == [b"x" * 101]
         transport.buffered_amount = 100
         await task
-        assert transport.sent == ["later"]
+        assert transport.sent == [b"x" * 101, "later"]
         drain = asyncio.create_task(ws.drain())
         await asyncio.sleep(0.01)
         assert not drain.done()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urljoin, urlsplit
+
 import pytest
 
 import pyws
 from pyws._validation import (
+    ParsedURL,
     check_subprotocols,
     check_timeout,
     check_url,
@@ -14,6 +17,19 @@ from pyws._validation import (
 )
 
 PAGE = "http://127.0.0.1:8000/demo/index.html"
+
+
+def parse(url: str, base: str | None = PAGE) -> ParsedURL | None:
+    """A stand-in for the browser's URL parser (the real one is tested in Chromium)."""
+    absolute = urljoin(base, url) if base else url
+    parts = urlsplit(absolute)
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a bad port, as URL() throws
+    except ValueError:
+        return None
+    if not parts.scheme:
+        return None
+    return ParsedURL(absolute, parts.scheme.lower(), parts.netloc)
 
 
 @pytest.mark.parametrize(
@@ -28,7 +44,7 @@ PAGE = "http://127.0.0.1:8000/demo/index.html"
     ],
 )
 def test_urls_resolve_as_in_the_browser(url: str, expected: str) -> None:
-    assert check_url(url, PAGE) == expected
+    assert check_url(url, parse) == expected
 
 
 @pytest.mark.parametrize(
@@ -38,26 +54,26 @@ def test_urls_resolve_as_in_the_browser(url: str, expected: str) -> None:
         ("   ", "empty"),
         ("ftp://h/", "'ftp'"),
         ("ws://h/#frag", "fragment"),
-        ("ws://h:99999/", "(?i)port"),
+        ("ws://h:99999/", "refused"),
         ("ws:///path", "no host"),
     ],
 )
 def test_bad_urls_raise_invalid_uri(url: str, fragment: str) -> None:
     with pytest.raises(pyws.InvalidURI, match=fragment) as info:
-        check_url(url, PAGE)
+        check_url(url, parse)
     assert isinstance(info.value, ValueError)
     assert repr(url) in str(info.value)
 
 
 def test_relative_url_without_a_page() -> None:
     with pytest.raises(pyws.InvalidURI, match="relative"):
-        check_url("/echo", None)
+        check_url("/echo", lambda url: parse(url, None))
 
 
 @pytest.mark.parametrize("url", [None, b"ws://h/", 1])
 def test_url_type(url: object) -> None:
     with pytest.raises(TypeError, match="url must be a str"):
-        check_url(url, PAGE)
+        check_url(url, parse)
 
 
 def test_subprotocols() -> None:
