@@ -15,24 +15,15 @@ from ._validation import BinaryType, ParsedURL
 from .blob import Blob
 
 # Handlers pass only what Python needs (e.data; code, reason, wasClean as primitives), so
-# no event object is proxied per message. Returns [wake, detach]: wake() calls onwake()
-# from a new task (a MessageChannel hop); detach() removes every handler again.
+# no event object is proxied per message. Returns a function that detaches them again.
 _attach = run_js(
     """
-    (ws, onwake, onopen, ontext, onbinary, onerror, onclose) => {
-        const channel = new MessageChannel();
-        channel.port1.onmessage = () => onwake();
+    (ws, onopen, ontext, onbinary, onerror, onclose) => {
         ws.onopen = () => onopen();
         ws.onmessage = (e) => (typeof e.data === "string" ? ontext : onbinary)(e.data);
         ws.onerror = () => onerror();
         ws.onclose = (e) => onclose(e.code, e.reason, e.wasClean);
-        const wake = () => channel.port2.postMessage(null);
-        const detach = () => {
-            ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
-            channel.port1.onmessage = null;
-            channel.port1.close();  // a wake still in flight is dropped
-        };
-        return [wake, detach];
+        return () => { ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null; };
     }
     """
 )
@@ -131,7 +122,6 @@ class BrowserTransport:
         self._ws.binaryType = _BINARY_TYPES[binary_type]
         self._events = events
         self._proxies = [
-            create_proxy(events.on_wake),
             create_proxy(events.on_open),
             create_proxy(events.on_message),  # text goes straight to the connection
             create_proxy(self._on_binary),
@@ -139,9 +129,7 @@ class BrowserTransport:
             create_proxy(events.on_close),
         ]
         _live_proxies += len(self._proxies)
-        self._wake: Any
-        self._detach: Any
-        self._wake, self._detach = _attach(self._ws, *self._proxies)
+        self._detach: Any = _attach(self._ws, *self._proxies)
 
     def _on_binary(self, data: Any) -> None:
         if isinstance(data, JsBuffer):  # an ArrayBuffer: binaryType "arraybuffer"
@@ -186,9 +174,6 @@ class BrowserTransport:
 
     def close(self, code: int, reason: str) -> None:
         self._ws.close(code, reason)
-
-    def request_wake(self) -> None:
-        self._wake()
 
     call_later = staticmethod(call_later)
 

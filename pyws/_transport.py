@@ -21,9 +21,6 @@ class Events(Protocol):
     def on_message(self, data: Any) -> None:
         """``data`` is a str, bytes, or a :class:`pyws.Blob` in blob mode."""
 
-    def on_wake(self) -> None:
-        """Called from a task of its own after :meth:`Transport.request_wake`."""
-
     def on_error(self) -> None: ...
 
     def on_close(self, code: int, reason: str, was_clean: bool) -> None: ...
@@ -64,10 +61,6 @@ class Transport(Protocol):
         """Whether ``data`` is a JS Blob, ArrayBuffer or typed array."""
 
     def close(self, code: int, reason: str) -> None: ...
-
-    def request_wake(self) -> None:
-        """Call :meth:`Events.on_wake` soon, from a new JS task queued behind the events
-        already waiting (a ``MessageChannel`` hop, not a clamped ``setTimeout``)."""
 
     def call_later(self, delay: float, callback: Callable[[], None]) -> Callable[[], None]:
         """Run ``callback`` after ``delay`` seconds, unless the returned cancel is called.

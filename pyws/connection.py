@@ -64,7 +64,6 @@ class WebSocket:
         self._loop = asyncio.get_running_loop()
         self._messages: deque[Data] = deque()
         self._waiter: asyncio.Future[None] | None = None
-        self._wake_pending = False
         self._recv_busy = False
         self._opened: asyncio.Future[None] = self._loop.create_future()
         self._closed: asyncio.Future[None] = self._loop.create_future()
@@ -82,25 +81,17 @@ class WebSocket:
 
     def on_message(self, data: Data) -> None:
         self._messages.append(data)
-        if self._waiter is not None and not self._wake_pending:
-            # Resume the reader from a task of its own, queued behind the message events
-            # already waiting: when messages stream in, one resume then serves them all.
-            self._wake_pending = True
-            self._transport.request_wake()
-
-    def on_wake(self) -> None:
-        self._wake_pending = False
         waiter = self._waiter
         if waiter is not None and not waiter.done():
-            self._resume(waiter)
+            self._wake(waiter)
 
-    def _resume(self, waiter: asyncio.Future[None]) -> None:
-        """Resume the task waiting in :meth:`recv` now, inside this JS event handler.
+    def _wake(self, waiter: asyncio.Future[None]) -> None:
+        """Resume the task waiting in :meth:`recv` now, inside the JS event handler.
 
-        ``set_result`` alone would resume it one loop iteration later: in Pyodide, one more
-        scheduled callback and JS task per message. So when the waiter's only callback is
-        its task's wake-up, and no other task is running (one can be, suspended by JSPI),
-        run that callback here, exactly as the loop would have run it.
+        ``set_result`` alone would resume it one loop iteration later, and in Pyodide that
+        hop costs about 115 us, the largest part of a round trip. So when the waiter's only
+        callback is its task's wake-up, and no other task is running (one can be, suspended
+        by JSPI), run that callback here, exactly as the loop would have run it.
         """
         callbacks = waiter._callbacks
         loop = self._loop

@@ -25,7 +25,6 @@ class FakeTransport:
         self.sent: list[Any] = []
         self.closes: list[tuple[int, str]] = []
         self.released = False
-        self.wake_requests = 0
 
     def set_binary_type(self, binary_type: BinaryType) -> None:
         self.binary_type = binary_type
@@ -56,10 +55,6 @@ class FakeTransport:
 
     def release(self) -> None:
         self.released = True
-
-    def request_wake(self) -> None:
-        self.wake_requests += 1
-        asyncio.get_running_loop().call_soon(self.events.on_wake)
 
     def call_later(self, delay: float, callback: Callable[[], None]) -> Callable[[], None]:
         return asyncio.get_running_loop().call_later(delay, callback).cancel

@@ -285,36 +285,26 @@ def test_binary_type_is_validated_and_applied() -> None:
     run(main)
 
 
-def test_messages_resume_the_reader_once_from_the_wake_task() -> None:
+def test_a_message_resumes_the_waiting_recv_inside_the_event_handler() -> None:
     async def main() -> None:
-        ws, transport = open_socket()
+        ws, _ = open_socket()
         received: list[object] = []
 
         async def reader() -> None:
-            for _ in range(3):
-                received.append(await ws.recv())
+            received.append(await ws.recv())
 
         task = asyncio.create_task(reader())
         await asyncio.sleep(0)
-        resumed_in_wake: list[bool] = []
-        on_wake = ws.on_wake
+        resumed_in_handler: list[bool] = []
 
-        def wake_task() -> None:  # runs as the loop runs a JS task: no task current
-            on_wake()
-            resumed_in_wake.append(task.done())
+        def browser_event() -> None:  # runs as the loop runs a JS handler: no task current
+            ws.on_message("now")
+            resumed_in_handler.append(task.done())
 
-        ws.on_wake = wake_task  # type: ignore[method-assign]
-
-        def message_events() -> None:
-            for data in ("a", "b", "c"):
-                ws.on_message(data)
-            assert not task.done()  # not inside the message handlers themselves
-
-        asyncio.get_running_loop().call_soon(message_events)
+        asyncio.get_running_loop().call_soon(browser_event)
         await task
-        assert received == ["a", "b", "c"]
-        assert resumed_in_wake == [True]  # one resume served all three
-        assert transport.wake_requests == 1
+        assert received == ["now"]
+        assert resumed_in_handler == [True]
 
     run(main)
 
