@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from pytest_pyodide import run_in_pyodide
+
+from tests.support import start_server
 
 SIZES = [0, 1, 125, 126, 65535, 65536, 16 * 2**20]
 
@@ -323,3 +326,21 @@ async def test_websockets_options_a_browser_cannot_honour_warn(
         "pyws.connect() ignores max_size",
     ]
     assert all(w.category is RuntimeWarning and w.filename.endswith(".py") for w in caught)
+
+
+@pytest.fixture(scope="module")
+def deflate_echo_url() -> Iterator[str]:
+    with start_server("--compression", "deflate") as server:
+        yield server.ws_url()
+
+
+@run_in_pyodide(packages=["pyws"])
+async def test_extensions_report_what_the_server_selected(
+    selenium: Any, deflate_echo_url: str
+) -> None:
+    import pyws
+
+    async with pyws.connect(deflate_echo_url) as ws:
+        assert ws.extensions.startswith("permessage-deflate")
+        await ws.send("x" * 100_000)
+        assert await ws.recv() == "x" * 100_000
