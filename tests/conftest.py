@@ -9,32 +9,19 @@ from __future__ import annotations
 
 import functools
 import http.server
-import importlib.util
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page
 from pytest_pyodide.server import DefaultHandler
 
+from bench.processes import browser_config
 from tests.support import ROOT, ServerProcess, start_server
 
-
-def _load_config() -> ModuleType:
-    # "playwright.config" is not an importable module name (it would shadow playwright).
-    spec = importlib.util.spec_from_file_location(
-        "pyws_playwright_config", ROOT / "playwright.config.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-config = _load_config()
+config = browser_config()  # playwright.config.py, the one place for browser settings
 DIST = ROOT / "build" / "pyodide"
 
 

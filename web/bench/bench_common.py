@@ -38,6 +38,45 @@ ToBytes = Callable[[Any], Awaitable[bytes | memoryview]]
 Result = dict[str, Any]
 
 
+class CallbackSocket:
+    """What users write around a callback-based browser WebSocket for asyncio code:
+    callbacks feed an ``asyncio.Queue``. The naive and PyScript contenders subclass it;
+    each wires the callbacks and sends its own way."""
+
+    def __init__(self) -> None:
+        loop = asyncio.get_running_loop()
+        self.queue: asyncio.Queue[Any] = asyncio.Queue()
+        self.opened: asyncio.Future[None] = loop.create_future()
+        self.closed: asyncio.Future[None] = loop.create_future()
+
+    def _on_open(self, event: Any) -> None:
+        if not self.opened.done():
+            self.opened.set_result(None)
+
+    def _on_close(self, event: Any) -> None:
+        if not self.opened.done():
+            self.opened.set_exception(ConnectionError(f"cannot connect: {event.code}"))
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+    async def recv(self) -> Any:
+        return await self.queue.get()
+
+    async def __aiter__(self) -> AsyncIterator[Any]:
+        while True:
+            yield await self.queue.get()
+
+    async def __aenter__(self) -> Any:
+        await self.opened
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self.ws.close()
+        await asyncio.wait_for(self.closed, 10)
+
+    ws: Any
+
+
 def text(i: int) -> str:
     """Message ``i`` of a text scenario: exactly 16 ASCII bytes."""
     return f"{i:016d}"

@@ -11,11 +11,8 @@ bench.js calls ``window.pyscriptBench(scenario, options_json)`` once this script
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import json
-from collections.abc import AsyncIterator
-from types import TracebackType
 from typing import Any
 
 import bench_common
@@ -29,53 +26,20 @@ pyscript = importlib.import_module("pyscript")
 _payloads: list[bytes] = []
 
 
-class PyScriptWebSocket:
+class PyScriptWebSocket(bench_common.CallbackSocket):
     def __init__(self, url: str, binary_type: str) -> None:
-        loop = asyncio.get_running_loop()
-        self.queue: asyncio.Queue[Any] = asyncio.Queue()
-        self.opened: asyncio.Future[None] = loop.create_future()
-        self.closed: asyncio.Future[None] = loop.create_future()
+        super().__init__()
         self.ws = pyscript.WebSocket(
             url=url, onopen=self._on_open, onmessage=self._on_message, onclose=self._on_close
         )
         if binary_type == "blob":
             self.ws.binaryType = "blob"
 
-    def _on_open(self, event: Any) -> None:
-        if not self.opened.done():
-            self.opened.set_result(None)
-
     def _on_message(self, event: Any) -> None:
         self.queue.put_nowait(event.data)  # str, memoryview, or a Blob proxy
 
-    def _on_close(self, event: Any) -> None:
-        if not self.opened.done():
-            self.opened.set_exception(ConnectionError(f"cannot connect: {event.code}"))
-        if not self.closed.done():
-            self.closed.set_result(None)
-
     async def send(self, message: Any) -> None:
         self.ws.send(message)
-
-    async def recv(self) -> Any:
-        return await self.queue.get()
-
-    async def __aiter__(self) -> AsyncIterator[Any]:
-        while True:
-            yield await self.queue.get()
-
-    async def __aenter__(self) -> PyScriptWebSocket:
-        await self.opened
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.ws.close()
-        await asyncio.wait_for(self.closed, 10)
 
 
 async def _to_bytes(message: Any) -> bytes | memoryview:
