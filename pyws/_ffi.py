@@ -119,6 +119,9 @@ class BrowserTransport:
     ) -> None:
         global _live_proxies
         self._ws: Any = js.WebSocket.new(url, to_js(protocols))
+        # _send bound to this socket: a send is then one call, with no Python frame of ours.
+        self.send_text: Callable[[str], int | None] = _send.bind(None, self._ws)
+        self.send_js: Callable[[Any], int | None] = self.send_text
         self._ws.binaryType = _BINARY_TYPES[binary_type]
         self._events = events
         self._proxies = [
@@ -160,14 +163,8 @@ class BrowserTransport:
     def set_binary_type(self, binary_type: BinaryType) -> None:
         self._ws.binaryType = _BINARY_TYPES[binary_type]
 
-    def send_text(self, data: str) -> int | None:
-        return _send(self._ws, data)  # type: ignore[no-any-return]
-
     def send_bytes(self, data: memoryview) -> int | None:
-        return _send(self._ws, _filled(data))  # type: ignore[no-any-return]
-
-    def send_js(self, data: Any) -> int | None:
-        return _send(self._ws, data)  # type: ignore[no-any-return]
+        return self.send_js(_filled(data))
 
     def is_js_binary(self, data: Any) -> bool:
         return isinstance(data, JsProxy) and bool(_is_binary(data))

@@ -253,36 +253,36 @@ class WebSocket:
             )
         self._recv_busy = True
         try:
-            if not self._messages:
-                await self._wait_message(timeout)
-            message = self._messages[0]
+            if not messages:
+                # Inline rather than a helper coroutine: each resume passes every frame.
+                if self._close_exc is not None:
+                    raise self._close_exc
+                if timeout == 0:
+                    raise TimeoutError("no message was queued")
+                # on_message, on_close and the timer are the only ones to wake the waiter.
+                waiter: asyncio.Future[None] = asyncio.Future(loop=self._loop)
+                self._waiter = waiter
+                cancel = None
+                if timeout is not None:
+                    cancel = self._transport.call_later(timeout, _waker(waiter))
+                try:
+                    await waiter
+                finally:
+                    self._waiter = None
+                    if cancel is not None:
+                        cancel()
+                if not messages:
+                    if self._close_exc is not None:
+                        raise self._close_exc
+                    raise TimeoutError(f"no message arrived within {timeout} s")
+            message = messages[0]
             if decode is not None:
                 # Converting a Blob awaits: keep the message queued until it is done.
                 message = await _convert(message, decode)
-            self._messages.popleft()
+            messages.popleft()
             return message
         finally:
             self._recv_busy = False
-
-    async def _wait_message(self, timeout: float | None) -> None:
-        if self._close_exc is not None:
-            raise self._close_exc
-        if timeout == 0:
-            raise TimeoutError("no message was queued")
-        # on_message, on_close and the timer are the only ones to wake this waiter.
-        waiter: asyncio.Future[None] = asyncio.Future(loop=self._loop)
-        self._waiter = waiter
-        cancel = None if timeout is None else self._transport.call_later(timeout, _waker(waiter))
-        try:
-            await waiter
-        finally:
-            self._waiter = None
-            if cancel is not None:
-                cancel()
-        if not self._messages:
-            if self._close_exc is not None:
-                raise self._close_exc
-            raise TimeoutError(f"no message arrived within {timeout} s")
 
     def __aiter__(self) -> WebSocket:
         """Iterate over messages until the connection closes.
