@@ -10,6 +10,7 @@
             ...
 """
 
+from ._wakeup import fast_wakeup
 from .blob import Blob
 from .client import DEFAULT_WRITE_LIMIT, connect
 from .connection import Data, State, WebSocket
@@ -39,4 +40,5 @@ __all__ = [
     "WebSocket",
     "WebSocketError",
     "connect",
+    "fast_wakeup",
 ]

@@ -1,5 +1,6 @@
-"""The only module that touches ``js`` and ``pyodide.ffi``: a browser WebSocket as a
-:class:`~pyws._transport.Transport`. Imported lazily, in Pyodide only."""
+"""The only module that touches ``js`` and ``pyodide.ffi``: the platform's WebSocket as a
+:class:`~pyws._transport.Transport`, in a browser page, a worker, or Node. Imported
+lazily, in Pyodide only."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ import js
 from pyodide.code import run_js
 from pyodide.ffi import JsBuffer, JsProxy, create_proxy, to_js
 
-from ._transport import Events
-from ._validation import BinaryType, ParsedURL
+from ._transport import BinaryType, Events
+from ._validation import ParsedURL
 from .blob import Blob
 
 # Handlers pass only what Python needs (e.data; code, reason, wasClean as primitives), so
@@ -31,19 +32,6 @@ _attach = run_js(
 _send = run_js("(ws, data) => ws.readyState === 1 ? (ws.send(data), ws.bufferedAmount) : undefined")
 _is_binary = run_js("(x) => x instanceof Blob || x instanceof ArrayBuffer || ArrayBuffer.isView(x)")
 _BINARY_TYPES = {"bytes": "arraybuffer", "blob": "blob"}
-
-# send() copies synchronously, so one reused buffer serves every send: filling it costs a
-# memcpy, where to_js() would allocate and convert (measured: 31 us against 570 us a MiB).
-_scratch: Any = js.Uint8Array.new(64 * 1024)
-
-_live_proxies = 0
-
-
-def live_proxies() -> int:
-    """How many handler proxies pyws holds now; 0 once every socket is closed."""
-    return _live_proxies
-
-
 _parse_url = run_js(
     """
     (url, base) => {
@@ -58,39 +46,101 @@ _parse_url = run_js(
 )
 
 
+class _Resources:
+    """What this module owns across sockets: the send buffer, and a count of live proxies."""
+
+    def __init__(self) -> None:
+        # send() copies synchronously, so one reused buffer serves every send: filling it
+        # costs a memcpy, where to_js() would allocate and convert (measured: 31 us
+        # against 570 us a MiB).
+        self._scratch: Any = js.Uint8Array.new(64 * 1024)
+        self.live_proxies = 0
+
+    def filled(self, data: memoryview) -> JsProxy:
+        """A view of the scratch buffer holding a copy of ``data``; valid until the next call."""
+        size = data.nbytes
+        if self._scratch.length < size:
+            self._scratch = js.Uint8Array.new(max(size, 2 * self._scratch.length))
+        view = self._scratch.subarray(0, size)
+        view.assign(data)
+        return view
+
+    def proxy(self, function: Callable[..., Any]) -> JsProxy:
+        """A counted proxy of ``function``; give it back with :meth:`destroy`."""
+        self.live_proxies += 1
+        return create_proxy(function)
+
+    def destroy(self, proxy: JsProxy) -> None:
+        proxy.destroy()
+        self.live_proxies -= 1
+
+
+_resources = _Resources()
+
+
+def live_proxies() -> int:
+    """How many handler and timer proxies pyws holds now; 0 once every socket is closed."""
+    return _resources.live_proxies
+
+
+def has_location() -> bool:
+    """Whether relative URLs have something to resolve against: a page or a worker; not Node."""
+    return getattr(js, "location", None) is not None
+
+
 def parse_url(url: str) -> ParsedURL | None:
-    """``url`` parsed as the browser does, against the page (or worker) it runs in."""
+    """``url`` parsed as the platform's ``URL`` does, against the page or worker it runs in."""
     location = getattr(js, "location", None)  # none in Node
     parts = _parse_url(url, None if location is None else location.href)
     return None if parts is None else ParsedURL(*parts.to_py())
 
 
-def new_blob(data: memoryview, mime_type: str) -> JsProxy:
+class JsBlob(Blob):
+    """A :class:`~pyws.Blob` whose data stays in the browser: what blob mode receives."""
+
+    __slots__ = ("_js",)
+
+    def __init__(self, js_blob: JsProxy) -> None:
+        self._js = js_blob
+
+    @property
+    def js(self) -> JsProxy:
+        return self._js
+
+    @property
+    def size(self) -> int:
+        return int(self._js.size)
+
+    @property
+    def type(self) -> str:
+        return str(self._js.type)
+
+    async def bytes(self) -> bytes:
+        buffer = await self._js.arrayBuffer()
+        return bytes(buffer.to_bytes())
+
+    async def text(self) -> str:
+        return str(await self._js.text())
+
+
+def to_js_blob(blob: Blob) -> JsProxy:
+    """The browser Blob for ``blob``: its own, or a new one holding a copy of its bytes."""
+    if blob.js is not None:
+        return blob.js
+    data = blob._data  # a Python-made Blob: its bytes are all it has
     # The Blob constructor copies, so the scratch buffer may be reused at once.
     return js.Blob.new(
-        to_js([_filled(data)]), to_js({"type": mime_type}, dict_converter=js.Object.fromEntries)
+        to_js([_resources.filled(memoryview(data))]),
+        to_js({"type": blob.type}, dict_converter=js.Object.fromEntries),
     )
-
-
-def _filled(data: memoryview) -> JsProxy:
-    """A view of the scratch buffer holding a copy of ``data``; valid until the next call."""
-    global _scratch
-    size = data.nbytes
-    if _scratch.length < size:
-        _scratch = js.Uint8Array.new(max(size, 2 * _scratch.length))
-    view = _scratch.subarray(0, size)
-    view.assign(data)
-    return view
 
 
 class _Timer:
     """``setTimeout``, with a cancel that really clears the timer and frees its proxy."""
 
     def __init__(self, delay: float, callback: Callable[[], None]) -> None:
-        global _live_proxies
         self._callback = callback
-        self._proxy: Any = create_proxy(self._fire)
-        _live_proxies += 1
+        self._proxy: JsProxy | None = _resources.proxy(self._fire)
         self._id = js.setTimeout(self._proxy, delay * 1000)
 
     def _fire(self) -> None:
@@ -98,17 +148,11 @@ class _Timer:
         self._callback()
 
     def cancel(self) -> None:
-        global _live_proxies
         if self._proxy is None:
             return
         js.clearTimeout(self._id)
-        self._proxy.destroy()
+        _resources.destroy(self._proxy)
         self._proxy = None
-        _live_proxies -= 1
-
-
-def call_later(delay: float, callback: Callable[[], None]) -> Callable[[], None]:
-    return _Timer(delay, callback).cancel
 
 
 class BrowserTransport:
@@ -117,28 +161,25 @@ class BrowserTransport:
     def __init__(
         self, url: str, protocols: list[str], binary_type: BinaryType, events: Events
     ) -> None:
-        global _live_proxies
         self._ws: Any = js.WebSocket.new(url, to_js(protocols))
-        # _send bound to this socket: a send is then one call, with no Python frame of ours.
-        self.send_text: Callable[[str], int | None] = _send.bind(None, self._ws)
-        self.send_js: Callable[[Any], int | None] = self.send_text
+        # _send bound to this socket: a send is then one call into JS.
+        self._send: Callable[[Any], int | None] = _send.bind(None, self._ws)
         self._ws.binaryType = _BINARY_TYPES[binary_type]
-        self._events = events
+        self._on_message = events.on_message
         self._proxies = [
-            create_proxy(events.on_open),
-            create_proxy(events.on_message),  # text goes straight to the connection
-            create_proxy(self._on_binary),
-            create_proxy(events.on_error),
-            create_proxy(events.on_close),
+            _resources.proxy(events.on_open),
+            _resources.proxy(events.on_message),  # text goes straight to the connection
+            _resources.proxy(self._on_binary),
+            _resources.proxy(events.on_error),
+            _resources.proxy(events.on_close),
         ]
-        _live_proxies += len(self._proxies)
         self._detach: Any = _attach(self._ws, *self._proxies)
 
     def _on_binary(self, data: Any) -> None:
         if isinstance(data, JsBuffer):  # an ArrayBuffer: binaryType "arraybuffer"
-            self._events.on_message(data.to_bytes())
+            self._on_message(data.to_bytes())
         else:
-            self._events.on_message(Blob(data))
+            self._on_message(JsBlob(data))
 
     @property
     def ready_state(self) -> int:
@@ -163,23 +204,31 @@ class BrowserTransport:
     def set_binary_type(self, binary_type: BinaryType) -> None:
         self._ws.binaryType = _BINARY_TYPES[binary_type]
 
-    def send_bytes(self, data: memoryview) -> int | None:
-        return self.send_js(_filled(data))
+    def send_text(self, data: str) -> int | None:
+        return self._send(data)
 
-    def is_js_binary(self, data: Any) -> bool:
+    def send_native(self, data: Any) -> int | None:
+        return self._send(data)
+
+    def send_bytes(self, data: memoryview) -> int | None:
+        return self._send(_resources.filled(data))
+
+    def send_blob(self, blob: Blob) -> int | None:
+        return self._send(to_js_blob(blob))
+
+    def is_native_binary(self, data: Any) -> bool:
         return isinstance(data, JsProxy) and bool(_is_binary(data))
 
     def close(self, code: int, reason: str) -> None:
         self._ws.close(code, reason)
 
-    call_later = staticmethod(call_later)
+    def call_later(self, delay: float, callback: Callable[[], None]) -> Callable[[], None]:
+        return _Timer(delay, callback).cancel
 
     def release(self) -> None:
-        global _live_proxies
         if not self._proxies:
             return
         self._detach()
         for proxy in self._proxies:
-            proxy.destroy()
-        _live_proxies -= len(self._proxies)
+            _resources.destroy(proxy)
         self._proxies = []

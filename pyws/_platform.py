@@ -1,20 +1,41 @@
-"""The platform, detected in one place: pyws works only where Pyodide gives it ``js``."""
+"""The platform, detected in one place: which transport carries a connection.
+
+In Pyodide (a browser page, a worker, Node) it is the platform's own ``WebSocket``, through
+``pyws._ffi``. In CPython it is ``pyws._cpython``, over the ``websockets`` library's
+Sans-I/O protocol, installed with ``pip install "pyws[cpython]"``.
+"""
 
 from __future__ import annotations
 
 import sys
-from types import ModuleType
+from typing import NamedTuple
+
+from ._transport import TransportFactory
+from ._validation import URLParser
 
 IN_PYODIDE = sys.platform == "emscripten"
 
 
-def ffi() -> ModuleType:
-    """The browser binding, ``pyws._ffi``; import it lazily so CPython can import pyws."""
-    if not IN_PYODIDE:
-        raise RuntimeError(
-            "pyws needs Pyodide: it wraps the browser's WebSocket, which CPython lacks; "
-            "outside the browser use the `websockets` library"
-        )
-    from . import _ffi
+class Backend(NamedTuple):
+    """What :func:`pyws.connect` needs from a platform."""
 
-    return _ffi
+    transport: TransportFactory
+    parse_url: URLParser
+    has_location: bool
+    """Whether relative URLs resolve against a page or worker location."""
+
+
+def backend() -> Backend:
+    """This platform's backend; imported lazily, so pyws imports everywhere."""
+    if IN_PYODIDE:
+        from . import _ffi
+
+        return Backend(_ffi.BrowserTransport, _ffi.parse_url, _ffi.has_location())
+    try:
+        from . import _cpython
+    except ImportError as exc:
+        raise RuntimeError(
+            "pyws in CPython runs over the `websockets` library, which is not installed "
+            f"({exc}): pip install 'pyws[cpython]'"
+        ) from None
+    return Backend(_cpython.StreamTransport, _cpython.parse_url, False)

@@ -1,33 +1,47 @@
-"""The seam between the connection logic and the browser.
+"""The seam between the connection logic and the platform's socket.
 
-:class:`pyws.connection.WebSocket` talks only to a :class:`Transport` and receives only
-:class:`Events`; ``pyws._ffi`` implements them over ``js.WebSocket``, and the unit tests
-over a fake socket in CPython.
+:class:`pyws.connection.WebSocket` talks only to a :class:`Transport` and hears from it only
+through :class:`Events`. ``pyws._ffi`` implements the transport over ``js.WebSocket``
+(browsers, workers, Node), ``pyws._cpython`` over asyncio streams in CPython, and the unit tests
+over a fake socket.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from ._validation import BinaryType
+if TYPE_CHECKING:
+    from .blob import Blob
+
+BinaryType = Literal["bytes", "blob"]
+"""How binary messages arrive: as ``bytes``, or as a :class:`pyws.Blob`."""
+
+BINARY_TYPES: tuple[BinaryType, ...] = ("bytes", "blob")
 
 
-class Events(Protocol):
-    """What the browser reports; each method runs inside a JS event handler, so keep it short."""
+@dataclass(frozen=True, slots=True)
+class Events:
+    """What the socket reports, as plain callables the connection hands its transport.
 
-    def on_open(self) -> None: ...
+    Each runs inside the platform's event handler (a JS handler in the browser), in the
+    order the socket reports them. They may do more than record: :attr:`on_message` can
+    resume the task waiting in ``recv()`` before it returns, so user code runs inside the
+    handler (see :mod:`pyws._wakeup`). A transport must therefore call them last, with its
+    own state already consistent.
+    """
 
-    def on_message(self, data: Any) -> None:
-        """``data`` is a str, bytes, or a :class:`pyws.Blob` in blob mode."""
-
-    def on_error(self) -> None: ...
-
-    def on_close(self, code: int, reason: str, was_clean: bool) -> None: ...
+    on_open: Callable[[], None]
+    on_message: Callable[[Any], None]
+    """Called with a str, bytes, or a :class:`pyws.Blob` in blob mode."""
+    on_error: Callable[[], None]
+    on_close: Callable[[int, str, bool], None]
+    """Called with the close code, the reason, and whether the closing handshake completed."""
 
 
 class Transport(Protocol):
-    """One browser ``WebSocket``: its live attributes, and the calls pyws makes on it."""
+    """One socket: its live attributes, and the calls pyws makes on it."""
 
     @property
     def ready_state(self) -> int: ...
@@ -52,13 +66,16 @@ class Transport(Protocol):
     def send_text(self, data: str) -> int | None: ...
 
     def send_bytes(self, data: memoryview) -> int | None:
-        """Send a contiguous byte buffer as one binary message; the browser copies it."""
+        """Send a contiguous byte buffer as one binary message; the socket copies it."""
 
-    def send_js(self, data: Any) -> int | None:
-        """Send a JS Blob, ArrayBuffer or typed array as is."""
+    def send_blob(self, blob: Blob) -> int | None:
+        """Send a :class:`pyws.Blob` as one binary message."""
 
-    def is_js_binary(self, data: Any) -> bool:
-        """Whether ``data`` is a JS Blob, ArrayBuffer or typed array."""
+    def send_native(self, data: Any) -> int | None:
+        """Send a platform binary object as is (a JS Blob, ArrayBuffer or typed array)."""
+
+    def is_native_binary(self, data: Any) -> bool:
+        """Whether ``data`` is a platform binary object that :meth:`send_native` takes."""
 
     def close(self, code: int, reason: str) -> None: ...
 

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import math
 import re
-import warnings
 from collections.abc import Callable, Sequence
-from typing import Literal, NamedTuple
+from typing import NamedTuple
 
+from ._transport import BINARY_TYPES, BinaryType
 from .exceptions import InvalidURI
-
-BinaryType = Literal["bytes", "blob"]
-BINARY_TYPES: tuple[BinaryType, ...] = ("bytes", "blob")
 
 # http(s) URLs are accepted and mapped as the browser maps them (WHATWG WebSocket).
 _SCHEMES = {"ws": "ws", "wss": "wss", "http": "ws", "https": "wss"}
@@ -39,15 +36,26 @@ URLParser = Callable[[str], ParsedURL | None]
 """Parses a URL against the page, as ``new URL(url, location)``; None when it is invalid."""
 
 
-def check_url(url: object, parse: URLParser) -> str:
-    """Return ``url`` made absolute against the page, with a ws or wss scheme."""
+def check_url(url: object, parse: URLParser, has_location: bool) -> str:
+    """Return ``url`` made absolute against the page, with a ws or wss scheme.
+
+    ``has_location`` tells whether there is a page or worker to resolve a relative URL
+    against (Node and CPython have none).
+    """
     if not isinstance(url, str):
         raise TypeError(f"url must be a str, not {type(url).__name__}: {url!r}")
     if not url.strip():
         raise InvalidURI(url, "it is empty")
+    check_host(url)
     parsed = parse(url)
     if parsed is None:
-        raise InvalidURI(url, "the browser's URL parser refused it (a relative URL needs a page)")
+        if not has_location and not _ABSOLUTE.match(url.strip(_C0_OR_SPACE)):
+            raise InvalidURI(
+                url,
+                "it is relative, and here there is no page location to resolve it against "
+                "(Node and CPython have none): give an absolute ws:// or wss:// URL",
+            )
+        raise InvalidURI(url, "the URL parser refused it")
     scheme = _SCHEMES.get(parsed.scheme)
     if scheme is None:
         raise InvalidURI(url, f"scheme {parsed.scheme!r} isn't ws, wss, http or https")
@@ -56,6 +64,49 @@ def check_url(url: object, parse: URLParser) -> str:
     if "#" in parsed.href:
         raise InvalidURI(url, "WebSocket URLs can't have a fragment ('#...')")
     return scheme + parsed.href[len(parsed.scheme) :]
+
+
+# WHATWG URL (https://url.spec.whatwg.org/), as it applies to the special schemes (ws, wss,
+# http, https): the parser first strips leading and trailing C0 controls and spaces and
+# removes every tab and newline; "\\" counts as "/"; the authority runs to the first "/",
+# "\\", "?" or "#", and its host follows the last "@". The host is percent-decoded, and
+# a domain holding a forbidden domain code point is a failure. Chromium instead
+# percent-encodes some of them (a space in "ws://exa mple.com/"), so the URL fails later,
+# after a DNS lookup; these checks make every platform fail the same way, at once.
+_C0_OR_SPACE = "".join(map(chr, range(0x21)))
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+# A special scheme's authority follows any number of slashes; without a scheme, two.
+_AUTHORITY = re.compile(r"(?:(?:wss?|https?):[/\\]*|[/\\]{2,})([^/\\?#]*)", re.ASCII | re.I)
+_FORBIDDEN_HOST = set("\x00\t\n\r #/:<>?@[\\]^|")
+_FORBIDDEN_DOMAIN = _FORBIDDEN_HOST | set(map(chr, range(0x20))) | {"%", "\x7f"}
+_PERCENT = re.compile(rb"%([0-9A-Fa-f]{2})")
+
+
+def check_host(url: str) -> None:
+    """Raise :exc:`InvalidURI` when the host of ``url`` holds a forbidden code point.
+
+    Only URLs with an authority ("scheme://host" or "//host") are checked here; a
+    relative path takes the page's host.
+    """
+    cleaned = url.strip(_C0_OR_SPACE).replace("\t", "").replace("\n", "").replace("\r", "")
+    match = _AUTHORITY.match(cleaned)
+    if match is None:
+        return
+    host = match[1].rpartition("@")[2]
+    if host.startswith("["):
+        return  # an IPv6 address: the platform's parser checks it
+    host = host.rpartition(":")[0] if ":" in host else host
+    if not host:
+        return  # no host: reported after parsing
+    decoded = _PERCENT.sub(lambda m: bytes([int(m[1], 16)]), host.encode("utf-8", "replace"))
+    bad = sorted({c for c in decoded.decode("utf-8", "replace") if c in _FORBIDDEN_DOMAIN})
+    if bad:
+        shown = ", ".join(repr(c) for c in bad)
+        raise InvalidURI(
+            url,
+            f"its host {host!r} contains {shown}, which a host may not contain "
+            "(WHATWG URL: forbidden domain code points)",
+        )
 
 
 def check_subprotocols(subprotocols: object) -> list[str]:
@@ -118,33 +169,3 @@ def check_binary_type(value: object) -> BinaryType:
     if value not in BINARY_TYPES:
         raise ValueError(f"binary_type must be 'bytes' or 'blob', not {value!r}")
     return value
-
-
-# Options of websockets' connect() that a page's WebSocket cannot honour, and why.
-BROWSER_CANNOT = {
-    "additional_headers": "set request headers",
-    "user_agent_header": "set the User-Agent (the browser sends its own)",
-    "origin": "set the Origin (the browser sends the page's)",
-    "compression": "choose extensions (the browser negotiates permessage-deflate itself)",
-    "extensions": "choose extensions (the browser negotiates permessage-deflate itself)",
-    "ping_interval": "send pings (the browser answers the server's pings itself)",
-    "ping_timeout": "send pings (the browser answers the server's pings itself)",
-    "max_size": "limit the size of incoming messages",
-    "max_queue": "stop reading from the network (messages queue until recv() takes them)",
-    "ssl": "use a TLS context of its own (the browser's certificates apply)",
-    "server_hostname": "use a TLS context of its own (the browser's certificates apply)",
-    "proxy": "use a proxy of its own (the browser's proxy settings apply)",
-}
-
-
-def warn_browser_cannot(options: dict[str, object]) -> None:
-    """Warn about each websockets option the browser cannot honour; reject unknown ones."""
-    for name, value in options.items():
-        why = BROWSER_CANNOT.get(name)
-        if why is None:
-            raise TypeError(f"connect() got an unexpected keyword argument {name!r}")
-        warnings.warn(
-            f"pyws.connect() ignores {name}={value!r}: a browser's WebSocket cannot {why}",
-            RuntimeWarning,
-            stacklevel=3,  # the caller of connect()
-        )

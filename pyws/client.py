@@ -7,14 +7,14 @@ from types import TracebackType
 from typing import Any
 
 from . import _platform
+from ._options import warn_browser_cannot
+from ._transport import BinaryType
 from ._validation import (
-    BinaryType,
     check_binary_type,
     check_subprotocols,
     check_timeout,
     check_url,
     check_write_limit,
-    warn_browser_cannot,
 )
 from .connection import WebSocket
 
@@ -34,8 +34,9 @@ class connect:
             await ws.send("hello")
             print(await ws.recv())
 
-    ``url`` may be ws, wss, http or https, or relative: it resolves against the page as
-    the browser does. ``subprotocols`` are offered in order; :attr:`WebSocket.subprotocol`
+    ``url`` may be ws, wss, http or https, or relative: it resolves against the page or
+    worker as the browser does (Node and CPython have no location: there it must be
+    absolute). ``subprotocols`` are offered in order; :attr:`WebSocket.subprotocol`
     tells which one the server picked. ``binary_type`` is ``"bytes"`` or ``"blob"``.
 
     Returns once the socket is open. Raises :exc:`InvalidURI` or :exc:`ValueError` for bad
@@ -62,8 +63,8 @@ class connect:
         **browser_cannot: Any,
     ) -> None:
         warn_browser_cannot(browser_cannot)
-        ffi = _platform.ffi()
-        self._url = check_url(url, ffi.parse_url)
+        self._backend = _platform.backend()
+        self._url = check_url(url, self._backend.parse_url, self._backend.has_location)
         self._subprotocols = check_subprotocols(subprotocols)
         self._binary_type = check_binary_type(binary_type)
         self._open_timeout = check_timeout("open_timeout", open_timeout)
@@ -73,14 +74,14 @@ class connect:
 
     async def _open(self) -> WebSocket:
         ws = WebSocket(
-            _platform.ffi().BrowserTransport,
+            self._backend.transport,
             self._url,
             self._subprotocols,
             binary_type=self._binary_type,
             close_timeout=self._close_timeout,
             write_limit=self._write_limit,
         )
-        await ws.wait_open(self._open_timeout)
+        await ws._wait_open(self._open_timeout)
         return ws
 
     def __await__(self) -> Generator[Any, None, WebSocket]:

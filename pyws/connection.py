@@ -14,8 +14,9 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, Literal, overload
 
-from ._transport import Transport, TransportFactory
-from ._validation import BinaryType, check_binary_type, check_close, check_timeout
+from . import _wakeup
+from ._transport import BinaryType, Events, Transport, TransportFactory
+from ._validation import check_binary_type, check_close, check_timeout
 from .blob import Blob
 from .exceptions import ConcurrencyError, ConnectionClosed, ConnectionClosedOK, InvalidHandshake
 
@@ -45,7 +46,29 @@ class WebSocket:
     Received messages wait in a queue until :meth:`recv` takes them, so none is lost on
     cancellation, timeout or close. After the connection closes, :meth:`recv` first returns
     every queued message, then raises :exc:`~pyws.ConnectionClosed`.
+
+    There are no event-handler attributes (``on_message``, ``onmessage``...): messages are
+    read with :meth:`recv` or ``async for``, and assigning an unknown attribute raises
+    :exc:`AttributeError`.
     """
+
+    __slots__ = (
+        "_binary_type",
+        "_buffered",
+        "_close_exc",
+        "_close_timeout",
+        "_closed",
+        "_local_close",
+        "_loop",
+        "_messages",
+        "_opened",
+        "_recv_busy",
+        "_send_lock",
+        "_transport",
+        "_waiter",
+        "_wake",
+        "_write_limit",
+    )
 
     def __init__(
         self,
@@ -57,7 +80,7 @@ class WebSocket:
         close_timeout: float | None,
         write_limit: int,
     ) -> None:
-        """Start connecting; :func:`pyws.connect` makes it and waits for :meth:`wait_open`."""
+        """Start connecting; :func:`pyws.connect` makes it and waits for it to open."""
         self._binary_type = binary_type
         self._close_timeout = close_timeout
         self._write_limit = write_limit
@@ -71,47 +94,40 @@ class WebSocket:
         self._local_close: tuple[int, str] | None = None
         self._send_lock = asyncio.Lock()
         self._buffered = 0
-        self._transport: Transport = transport_factory(url, subprotocols, binary_type, self)
+        self._wake = _wakeup.wake
+        events = Events(self._on_open, self._on_message, self._on_error, self._on_close)
+        self._transport: Transport = transport_factory(url, subprotocols, binary_type, events)
 
-    # -- events from the browser: each runs inside a JS handler, so it only records -----
+    def __setattr__(self, name: str, value: object) -> None:
+        try:
+            object.__setattr__(self, name, value)
+        except AttributeError:
+            if hasattr(type(self), name):
+                raise
+            raise AttributeError(
+                f"pyws.WebSocket has no attribute {name!r} to set: it has no event handlers; "
+                "receive with `await ws.recv()` or `async for message in ws`"
+            ) from None
 
-    def on_open(self) -> None:
+    # -- events from the socket: each runs inside its handler (a JS one in a browser) ---
+
+    def _on_open(self) -> None:
         if not self._opened.done():
             self._opened.set_result(None)
 
-    def on_message(self, data: Data) -> None:
+    def _on_message(self, data: Data) -> None:
+        """Queue the message and, if ``recv()`` waits, resume it: possibly right here, so
+        user code may run before this returns (see :mod:`pyws._wakeup`)."""
         self._messages.append(data)
         waiter = self._waiter
         if waiter is not None and not waiter.done():
-            self._wake(waiter)
+            self._wake(waiter, self._loop)
 
-    def _wake(self, waiter: asyncio.Future[None]) -> None:
-        """Resume the task waiting in :meth:`recv` now, inside the JS event handler.
-
-        ``set_result`` alone would resume it one loop iteration later, and in Pyodide that
-        hop costs about 115 us, the largest part of a round trip. So when the waiter's only
-        callback is its task's wake-up, and no other task is running (one can be, suspended
-        by JSPI), run that callback here, exactly as the loop would have run it.
-        """
-        callbacks = waiter._callbacks
-        loop = self._loop
-        if callbacks and len(callbacks) == 1 and asyncio.current_task(loop) is None:
-            callback, context = callbacks[0]
-            waiter.remove_done_callback(callback)
-            waiter.set_result(None)
-            # Pyodide may call a handler on a fresh thread state; the loop claims it for
-            # each callback it runs, and so must we (enter_task() checks it).
-            if asyncio.events._get_running_loop() is not loop:
-                asyncio.events._set_running_loop(loop)
-            context.run(callback, waiter)
-        else:
-            waiter.set_result(None)
-
-    def on_error(self) -> None:
+    def _on_error(self) -> None:
         # The browser gives no detail, and a close event always follows: act on that.
         pass
 
-    def on_close(self, code: int, reason: str, was_clean: bool) -> None:
+    def _on_close(self, code: int, reason: str, was_clean: bool) -> None:
         if self._close_exc is not None:
             return
         self._close_exc = ConnectionClosed.from_close(code, reason, was_clean)
@@ -126,7 +142,7 @@ class WebSocket:
 
     # -- opening, used by pyws.connect -------------------------------------------------
 
-    async def wait_open(self, timeout: float | None) -> None:
+    async def _wait_open(self, timeout: float | None) -> None:
         """Wait for the open event; on failure, timeout or cancel, abort the browser socket."""
         try:
             opened = await self._wait(self._opened, timeout)
@@ -161,7 +177,7 @@ class WebSocket:
         """Close the browser socket now and stop listening to it."""
         if self._transport.ready_state < State.CLOSING:
             self._transport.close(1000, "")
-        self.on_close(1006, "", False)
+        self._on_close(1006, "", False)
 
     # -- attributes ----------------------------------------------------------------------
 
@@ -259,7 +275,7 @@ class WebSocket:
                     raise self._close_exc
                 if timeout == 0:
                     raise TimeoutError("no message was queued")
-                # on_message, on_close and the timer are the only ones to wake the waiter.
+                # _on_message, _on_close and the timer are the only ones to wake the waiter.
                 waiter: asyncio.Future[None] = asyncio.Future(loop=self._loop)
                 self._waiter = waiter
                 cancel = None
@@ -338,9 +354,9 @@ class WebSocket:
                 view = memoryview(view.tobytes())
             buffered = transport.send_bytes(view.cast("B") if view.format != "B" else view)
         elif isinstance(message, Blob):
-            buffered = transport.send_js(message.js)
-        elif transport.is_js_binary(message):
-            buffered = transport.send_js(message)
+            buffered = transport.send_blob(message)
+        elif transport.is_native_binary(message):
+            buffered = transport.send_native(message)
         else:
             raise TypeError(
                 f"cannot send {type(message).__name__} {message!r:.60}: send str, bytes, "
@@ -394,7 +410,7 @@ class WebSocket:
             self._local_close = (code, reason)
             self._transport.close(code, reason)
         if not await self._wait(self._closed, self._close_timeout):
-            self.on_close(1006, "", False)
+            self._on_close(1006, "", False)
 
     async def wait_closed(self) -> None:
         """Return once the connection is closed; it does not close it."""

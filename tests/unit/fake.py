@@ -6,9 +6,13 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from pyws._transport import Events
-from pyws._validation import BinaryType
+from pyws import Blob
+from pyws._transport import BinaryType, Events
 from pyws.connection import State, WebSocket
+
+
+class NativeBinary:
+    """Stands for a platform binary object, such as a JS ArrayBuffer."""
 
 
 class FakeTransport:
@@ -35,11 +39,14 @@ class FakeTransport:
     def send_bytes(self, data: memoryview) -> int | None:
         return self._send(bytes(data))
 
-    def send_js(self, data: Any) -> int | None:
+    def send_blob(self, blob: Blob) -> int | None:
+        return self._send(blob)
+
+    def send_native(self, data: Any) -> int | None:
         return self._send(data)
 
-    def is_js_binary(self, data: Any) -> bool:
-        return False
+    def is_native_binary(self, data: Any) -> bool:
+        return isinstance(data, NativeBinary)
 
     def _send(self, data: object) -> int | None:
         if self.ready_state != State.OPEN:

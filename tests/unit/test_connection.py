@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import array
 import asyncio
-from collections.abc import Callable, Coroutine
+import warnings
 from typing import Any
 
 import pytest
 
+import pyws
 from pyws import (
     ConcurrencyError,
     ConnectionClosed,
@@ -16,56 +17,43 @@ from pyws import (
     ConnectionClosedOK,
     InvalidHandshake,
     State,
+    _wakeup,
 )
-from tests.support import run_async
-from tests.unit.fake import new_socket, open_socket
+from tests.unit.fake import NativeBinary, new_socket, open_socket
 
 
-def run(test: Callable[[], Coroutine[Any, Any, None]]) -> None:
-    run_async(test())
+async def test_recv_returns_queued_messages_in_order_without_suspending() -> None:
+    ws, transport = open_socket()
+    for i in range(3):
+        transport.events.on_message(f"m{i}")
+    # A coroutine that never suspends finishes on its first step.
+    coro = ws.recv()
+    with pytest.raises(StopIteration) as done:
+        coro.send(None)
+    assert done.value.value == "m0"
+    assert [await ws.recv(), await ws.recv()] == ["m1", "m2"]
 
 
-def test_recv_returns_queued_messages_in_order_without_suspending() -> None:
-    async def main() -> None:
-        ws, _ = open_socket()
-        for i in range(3):
-            ws.on_message(f"m{i}")
-        # A coroutine that never suspends finishes on its first step.
-        coro = ws.recv()
-        with pytest.raises(StopIteration) as done:
-            coro.send(None)
-        assert done.value.value == "m0"
-        assert [await ws.recv(), await ws.recv()] == ["m1", "m2"]
-
-    run(main)
+async def test_recv_waits_for_the_next_message() -> None:
+    ws, transport = open_socket()
+    task = asyncio.create_task(ws.recv())
+    await asyncio.sleep(0)
+    assert not task.done()
+    transport.events.on_message(b"\x00")
+    assert await task == b"\x00"
 
 
-def test_recv_waits_for_the_next_message() -> None:
-    async def main() -> None:
-        ws, _ = open_socket()
-        task = asyncio.create_task(ws.recv())
-        await asyncio.sleep(0)
-        assert not task.done()
-        ws.on_message(b"\x00")
-        assert await task == b"\x00"
-
-    run(main)
-
-
-def test_messages_before_close_come_first_then_the_close() -> None:
-    async def main() -> None:
-        ws, transport = open_socket()
-        ws.on_message("a")
-        ws.on_message(b"b")
-        transport.closed(1011, "boom", True)
-        assert await ws.recv() == "a"
-        assert await ws.recv() == b"b"
-        with pytest.raises(ConnectionClosedError) as info:
-            await ws.recv()
-        assert (info.value.code, info.value.reason, info.value.was_clean) == (1011, "boom", True)
-        assert transport.released
-
-    run(main)
+async def test_messages_before_close_come_first_then_the_close() -> None:
+    ws, transport = open_socket()
+    transport.events.on_message("a")
+    transport.events.on_message(b"b")
+    transport.closed(1011, "boom", True)
+    assert await ws.recv() == "a"
+    assert await ws.recv() == b"b"
+    with pytest.raises(ConnectionClosedError) as info:
+        await ws.recv()
+    assert (info.value.code, info.value.reason, info.value.was_clean) == (1011, "boom", True)
+    assert transport.released
 
 
 @pytest.mark.parametrize(
@@ -85,237 +73,235 @@ def test_close_codes_map_to_ok_or_error(code: int, clean: bool, kind: type) -> N
     assert str(code) in str(exc)
 
 
-def test_timeout_loses_no_message() -> None:
-    async def main() -> None:
-        ws, _ = open_socket()
-        with pytest.raises(TimeoutError):
-            await ws.recv(timeout=0.01)
-        with pytest.raises(TimeoutError):
-            await ws.recv(timeout=0)
-        ws.on_message("late")
-        assert await ws.recv(timeout=0) == "late"
-
-    run(main)
+async def test_timeout_loses_no_message() -> None:
+    ws, transport = open_socket()
+    with pytest.raises(TimeoutError):
+        await ws.recv(timeout=0.01)
+    with pytest.raises(TimeoutError):
+        await ws.recv(timeout=0)
+    transport.events.on_message("late")
+    assert await ws.recv(timeout=0) == "late"
 
 
-def test_cancelled_recv_loses_no_message() -> None:
-    async def main() -> None:
-        ws, _ = open_socket()
-        task = asyncio.create_task(ws.recv())
-        await asyncio.sleep(0)
-        ws.on_message("kept")  # arrives, and then the reader is cancelled before it runs
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        assert await ws.recv() == "kept"
-
-    run(main)
-
-
-def test_concurrent_recv_raises() -> None:
-    async def main() -> None:
-        ws, _ = open_socket()
-        first = asyncio.create_task(ws.recv())
-        await asyncio.sleep(0)
-        with pytest.raises(ConcurrencyError, match="already running"):
-            await ws.recv()
-        ws.on_message("x")
-        assert await first == "x"
-
-    run(main)
-
-
-def test_decode() -> None:
-    async def main() -> None:
-        ws, _ = open_socket()
-        ws.on_message("é")
-        ws.on_message("é".encode())
-        assert await ws.recv(decode=False) == "é".encode()
-        assert await ws.recv(decode=True) == "é"
-
-    run(main)
-
-
-def test_async_for_ends_on_normal_close_and_raises_on_abnormal() -> None:
-    async def main() -> None:
-        ws, transport = open_socket()
-        ws.on_message("1")
-        transport.closed(1000)
-        assert [m async for m in ws] == ["1"]
-
-        ws, transport = open_socket()
-        ws.on_message("1")
-        transport.closed(1006, "", False)
-        got = []
-        with pytest.raises(ConnectionClosedError):
-            async for m in ws:
-                got.append(m)
-        assert got == ["1"]
-
-    run(main)
-
-
-def test_send_types() -> None:
-    async def main() -> None:
-        ws, transport = open_socket()
-        await ws.send("t")
-        await ws.send(b"b")
-        await ws.send(bytearray(b"ba"))
-        await ws.send(memoryview(b"xmv")[1:])
-        await ws.send(array.array("H", [1, 2]))
-        await ws.send(memoryview(b"abcd")[::2])  # not contiguous: copied
-        assert transport.sent == [
-            "t",
-            b"b",
-            b"ba",
-            b"mv",
-            array.array("H", [1, 2]).tobytes(),
-            b"ac",
-        ]
-        for bad in (None, {}, 1, 1.5, ["x"]):
-            with pytest.raises(TypeError, match="cannot send"):
-                await ws.send(bad)
-        with pytest.raises(UnicodeEncodeError):
-            await ws.send("lone \udc80 surrogate")
-        assert len(transport.sent) == 6
-
-    run(main)
-
-
-def test_send_after_close_raises() -> None:
-    async def main() -> None:
-        ws, transport = open_socket()
-        transport.close(1000, "")  # closing, no close event yet
-        with pytest.raises(ConnectionClosed):
-            await ws.send("x")
-        transport.closed(1000)
-        with pytest.raises(ConnectionClosedOK):
-            await ws.send("x")
-        assert transport.sent == []
-
-    run(main)
-
-
-def test_send_waits_while_over_write_limit_and_timeout_sends_nothing() -> None:
-    async def main() -> None:
-        ws, transport = open_socket(write_limit=100)
-        await ws.send(b"x" * 101)  # the network is stuck: it all stays buffered
-        assert transport.buffered_amount == 101
-        with pytest.raises(TimeoutError):
-            async with asyncio.timeout(0.05):
-                await ws.send("blocked")
-        assert transport.sent == [b"x" * 101]
-        task = asyncio.create_task(ws.send("later"))
-        await asyncio.sleep(0.01)
-        assert transport.sent == [b"x" * 101]
-        transport.buffered_amount = 100
+async def test_cancelled_recv_loses_no_message() -> None:
+    ws, transport = open_socket()
+    task = asyncio.create_task(ws.recv())
+    await asyncio.sleep(0)
+    transport.events.on_message("kept")  # arrives, and then the reader is cancelled before it runs
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
         await task
-        assert transport.sent == [b"x" * 101, "later"]
-        drain = asyncio.create_task(ws.drain())
-        await asyncio.sleep(0.01)
-        assert not drain.done()
-        transport.buffered_amount = 0
-        await drain
-
-    run(main)
+    assert await ws.recv() == "kept"
 
 
-def test_close_is_validated_idempotent_and_waits_for_the_close_event() -> None:
-    async def main() -> None:
-        ws, transport = open_socket()
-        for code in (0, 999, 1001, 1004, 1005, 1006, 1015, 2999, 5000):
-            with pytest.raises(ValueError, match=str(code)):
-                await ws.close(code)
-        with pytest.raises(ValueError, match="124 UTF-8 bytes"):
-            await ws.close(1000, "x" * 124)
-        closing = asyncio.create_task(ws.close(4000, "bye"))
-        await asyncio.sleep(0)
-        assert transport.closes == [(4000, "bye")]
-        assert ws.state is State.CLOSING
-        transport.closed(4000, "bye", True)
-        await closing
-        await ws.close()
-        assert transport.closes == [(4000, "bye")]
-        assert (ws.close_code, ws.close_reason, ws.was_clean) == (4000, "bye", True)
-
-    run(main)
+async def test_concurrent_recv_raises() -> None:
+    ws, transport = open_socket()
+    first = asyncio.create_task(ws.recv())
+    await asyncio.sleep(0)
+    with pytest.raises(ConcurrencyError, match="already running"):
+        await ws.recv()
+    transport.events.on_message("x")
+    assert await first == "x"
 
 
-def test_close_timeout_gives_up_with_1006() -> None:
-    async def main() -> None:
-        ws, transport = open_socket(close_timeout=0.01)
-        await ws.close()
-        assert ws.close_code == 1006
-        assert transport.released
-
-    run(main)
+async def test_decode() -> None:
+    ws, transport = open_socket()
+    transport.events.on_message("é")
+    transport.events.on_message("é".encode())
+    assert await ws.recv(decode=False) == "é".encode()
+    assert await ws.recv(decode=True) == "é"
 
 
-def test_close_before_open_is_an_invalid_handshake() -> None:
-    async def main() -> None:
-        ws, transport = new_socket("ws://127.0.0.1:1/")
-        opening = asyncio.create_task(ws.wait_open(5))
-        await asyncio.sleep(0)
-        transport.closed(1006, "", False)
-        with pytest.raises(InvalidHandshake, match=r"ws://127\.0\.0\.1:1/"):
-            await opening
+async def test_async_for_ends_on_normal_close_and_raises_on_abnormal() -> None:
+    ws, transport = open_socket()
+    transport.events.on_message("1")
+    transport.closed(1000)
+    assert [m async for m in ws] == ["1"]
 
-    run(main)
-
-
-def test_open_timeout_closes_the_browser_socket() -> None:
-    async def main() -> None:
-        ws, transport = new_socket()
-        with pytest.raises(TimeoutError, match="timed out"):
-            await ws.wait_open(0.01)
-        assert transport.closes == [(1000, "")]
-        assert transport.released
-
-    run(main)
+    ws, transport = open_socket()
+    transport.events.on_message("1")
+    transport.closed(1006, "", False)
+    got = []
+    with pytest.raises(ConnectionClosedError):
+        async for m in ws:
+            got.append(m)
+    assert got == ["1"]
 
 
-def test_binary_type_is_validated_and_applied() -> None:
-    async def main() -> None:
-        ws, transport = open_socket()
-        ws.binary_type = "blob"
-        assert transport.binary_type == "blob"
-        with pytest.raises(ValueError, match="'arraybuffer'"):
-            ws.binary_type = "arraybuffer"  # type: ignore[assignment]
-
-    run(main)
-
-
-def test_a_message_resumes_the_waiting_recv_inside_the_event_handler() -> None:
-    async def main() -> None:
-        ws, _ = open_socket()
-        received: list[object] = []
-
-        async def reader() -> None:
-            received.append(await ws.recv())
-
-        task = asyncio.create_task(reader())
-        await asyncio.sleep(0)
-        resumed_in_handler: list[bool] = []
-
-        def browser_event() -> None:  # runs as the loop runs a JS handler: no task current
-            ws.on_message("now")
-            resumed_in_handler.append(task.done())
-
-        asyncio.get_running_loop().call_soon(browser_event)
-        await task
-        assert received == ["now"]
-        assert resumed_in_handler == [True]
-
-    run(main)
+async def test_send_types() -> None:
+    ws, transport = open_socket()
+    await ws.send("t")
+    await ws.send(b"b")
+    await ws.send(bytearray(b"ba"))
+    await ws.send(memoryview(b"xmv")[1:])
+    await ws.send(array.array("H", [1, 2]))
+    await ws.send(memoryview(b"abcd")[::2])  # not contiguous: copied
+    blob, native = pyws.Blob(b"blob", "image/png"), NativeBinary()
+    await ws.send(blob)
+    await ws.send(native)
+    assert transport.sent == [
+        "t",
+        b"b",
+        b"ba",
+        b"mv",
+        array.array("H", [1, 2]).tobytes(),
+        b"ac",
+        blob,
+        native,
+    ]
+    for bad in (None, {}, 1, 1.5, ["x"]):
+        with pytest.raises(TypeError, match="cannot send"):
+            await ws.send(bad)
+    with pytest.raises(UnicodeEncodeError):
+        await ws.send("lone \udc80 surrogate")
+    assert len(transport.sent) == 8
 
 
-def test_a_message_while_a_task_runs_resumes_the_reader_later() -> None:
-    async def main() -> None:
-        ws, _ = open_socket()
-        task = asyncio.create_task(ws.recv())
-        await asyncio.sleep(0)
-        ws.on_message("later")  # this test's own task is running: no direct resume
-        assert not task.done()
-        assert await task == "later"
+async def test_send_after_close_raises() -> None:
+    ws, transport = open_socket()
+    transport.close(1000, "")  # closing, no close event yet
+    with pytest.raises(ConnectionClosed):
+        await ws.send("x")
+    transport.closed(1000)
+    with pytest.raises(ConnectionClosedOK):
+        await ws.send("x")
+    assert transport.sent == []
 
-    run(main)
+
+async def test_send_waits_while_over_write_limit_and_timeout_sends_nothing() -> None:
+    ws, transport = open_socket(write_limit=100)
+    await ws.send(b"x" * 101)  # the network is stuck: it all stays buffered
+    assert transport.buffered_amount == 101
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.05):
+            await ws.send("blocked")
+    assert transport.sent == [b"x" * 101]
+    task = asyncio.create_task(ws.send("later"))
+    await asyncio.sleep(0.01)
+    assert transport.sent == [b"x" * 101]
+    transport.buffered_amount = 100
+    await task
+    assert transport.sent == [b"x" * 101, "later"]
+    drain = asyncio.create_task(ws.drain())
+    await asyncio.sleep(0.01)
+    assert not drain.done()
+    transport.buffered_amount = 0
+    await drain
+
+
+async def test_close_is_validated_idempotent_and_waits_for_the_close_event() -> None:
+    ws, transport = open_socket()
+    for code in (0, 999, 1001, 1004, 1005, 1006, 1015, 2999, 5000):
+        with pytest.raises(ValueError, match=str(code)):
+            await ws.close(code)
+    with pytest.raises(ValueError, match="124 UTF-8 bytes"):
+        await ws.close(1000, "x" * 124)
+    closing = asyncio.create_task(ws.close(4000, "bye"))
+    await asyncio.sleep(0)
+    assert transport.closes == [(4000, "bye")]
+    assert ws.state is State.CLOSING
+    transport.closed(4000, "bye", True)
+    await closing
+    await ws.close()
+    assert transport.closes == [(4000, "bye")]
+    assert (ws.close_code, ws.close_reason, ws.was_clean) == (4000, "bye", True)
+
+
+async def test_close_timeout_gives_up_with_1006() -> None:
+    ws, transport = open_socket(close_timeout=0.01)
+    await ws.close()
+    assert ws.close_code == 1006
+    assert transport.released
+
+
+async def test_close_before_open_is_an_invalid_handshake() -> None:
+    ws, transport = new_socket("ws://127.0.0.1:1/")
+    opening = asyncio.create_task(ws._wait_open(5))
+    await asyncio.sleep(0)
+    transport.closed(1006, "", False)
+    with pytest.raises(InvalidHandshake, match=r"ws://127\.0\.0\.1:1/"):
+        await opening
+
+
+async def test_open_timeout_closes_the_browser_socket() -> None:
+    ws, transport = new_socket()
+    with pytest.raises(TimeoutError, match="timed out"):
+        await ws._wait_open(0.01)
+    assert transport.closes == [(1000, "")]
+    assert transport.released
+
+
+async def test_binary_type_is_validated_and_applied() -> None:
+    ws, transport = open_socket()
+    ws.binary_type = "blob"
+    assert transport.binary_type == "blob"
+    with pytest.raises(ValueError, match="'arraybuffer'"):
+        ws.binary_type = "arraybuffer"  # type: ignore[assignment]
+
+
+@pytest.mark.parametrize(
+    ("wake", "inline"), [(_wakeup.wake_inline, True), (_wakeup.wake_plain, False)]
+)
+async def test_a_message_resumes_the_waiting_recv(wake: _wakeup.Wake, inline: bool) -> None:
+    """Inline: inside the event handler. Plain: on the loop's next iteration."""
+    ws, transport = open_socket()
+    ws._wake = wake
+    received: list[object] = []
+
+    async def reader() -> None:
+        received.append(await ws.recv())
+
+    task = asyncio.create_task(reader())
+    await asyncio.sleep(0)
+    resumed_in_handler: list[bool] = []
+
+    def browser_event() -> None:  # runs as the loop runs a JS handler: no task current
+        transport.events.on_message("now")
+        resumed_in_handler.append(task.done())
+
+    asyncio.get_running_loop().call_soon(browser_event)
+    await task
+    assert received == ["now"]
+    assert resumed_in_handler == [inline]
+
+
+def test_this_python_takes_the_fast_wakeup_path() -> None:
+    assert _wakeup.probe() is None
+    assert pyws.fast_wakeup()
+
+
+def test_missing_internals_fall_back_to_plain_set_result_with_one_warning() -> None:
+    class OpaqueFuture(asyncio.Future[Any]):
+        @property
+        def _callbacks(self) -> None:  # type: ignore[override]
+            return None
+
+    reason = _wakeup.probe(OpaqueFuture)
+    assert reason is not None and "_callbacks" in reason
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert _wakeup.select(reason) is _wakeup.wake_plain
+        assert _wakeup.select(None) is _wakeup.wake_inline
+    assert [str(w.message) for w in caught] == [
+        f"pyws: resuming recv() one loop iteration later (slower), because {reason}"
+    ]
+    assert [w.category for w in caught] == [RuntimeWarning]
+
+
+@pytest.mark.parametrize("name", ["on_message", "onmessage", "on_close", "handler"])
+async def test_assigning_an_event_handler_raises_and_points_to_recv(name: str) -> None:
+    ws, _ = open_socket()
+    with pytest.raises(AttributeError, match=r"recv\(\)") as info:
+        setattr(ws, name, print)
+    assert repr(name) in str(info.value)
+    with pytest.raises(AttributeError, match="no setter"):
+        ws.url = "ws://elsewhere/"  # type: ignore[misc]
+
+
+async def test_a_message_while_a_task_runs_resumes_the_reader_later() -> None:
+    ws, transport = open_socket()
+    task = asyncio.create_task(ws.recv())
+    await asyncio.sleep(0)
+    transport.events.on_message("later")  # this test's own task is running: no direct resume
+    assert not task.done()
+    assert await task == "later"

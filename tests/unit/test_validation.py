@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 
 import pyws
+from pyws._options import warn_browser_cannot
 from pyws._validation import (
     ParsedURL,
     check_subprotocols,
     check_timeout,
     check_url,
     check_write_limit,
-    warn_browser_cannot,
 )
 
 PAGE = "http://127.0.0.1:8000/demo/index.html"
@@ -44,7 +45,7 @@ def parse(url: str, base: str | None = PAGE) -> ParsedURL | None:
     ],
 )
 def test_urls_resolve_as_in_the_browser(url: str, expected: str) -> None:
-    assert check_url(url, parse) == expected
+    assert check_url(url, parse, True) == expected
 
 
 @pytest.mark.parametrize(
@@ -60,20 +61,62 @@ def test_urls_resolve_as_in_the_browser(url: str, expected: str) -> None:
 )
 def test_bad_urls_raise_invalid_uri(url: str, fragment: str) -> None:
     with pytest.raises(pyws.InvalidURI, match=fragment) as info:
-        check_url(url, parse)
+        check_url(url, parse, True)
     assert isinstance(info.value, ValueError)
     assert repr(url) in str(info.value)
 
 
-def test_relative_url_without_a_page() -> None:
-    with pytest.raises(pyws.InvalidURI, match="relative"):
-        check_url("/echo", lambda url: parse(url, None))
+@pytest.mark.parametrize("url", ["/echo", "echo", "//h/echo"])
+def test_relative_url_without_a_page_says_why(url: str) -> None:
+    with pytest.raises(pyws.InvalidURI, match=r"relative.*no page location") as info:
+        check_url(url, lambda url: parse(url, None), False)
+    assert repr(url) in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("ws://exa mple.com/", "' '"),
+        ("ws://exa%20mple.com/", "' '"),
+        ("ws://a<b/", "'<'"),
+        ("ws://a^b:80/", "'^'"),
+        ("ws://user@a|b/", "'|'"),
+        ("wss://a%25b/", "'%'"),
+        ("ws://a\x01b/", "'\\x01'"),
+        ("ws://a\x7fb/", "'\\x7f'"),
+        ("http:\\\\a b/", "' '"),
+        ("ws:a b/", "' '"),
+        ("//a b/echo", "' '"),
+        ("  ws://a%00b/", "'\\x00'"),
+    ],
+)
+def test_forbidden_host_code_points_raise_before_parsing(url: str, shown: str) -> None:
+    def never(url: str) -> ParsedURL | None:
+        raise AssertionError("the platform's parser was reached")
+
+    with pytest.raises(pyws.InvalidURI, match="forbidden domain code points") as info:
+        check_url(url, never, True)
+    assert shown in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ws://exam\tple.com/",  # the parser removes tabs and newlines first
+        "ws://[::1]:80/echo",
+        "ws://h/a b?c d",  # path and query may hold spaces (they are percent-encoded)
+        "ws://user:pa ss@h/",  # so may the password
+        "/a b",
+    ],
+)
+def test_hosts_the_url_standard_allows_pass(url: str) -> None:
+    check_url(url, parse, True)
 
 
 @pytest.mark.parametrize("url", [None, b"ws://h/", 1])
 def test_url_type(url: object) -> None:
     with pytest.raises(TypeError, match="url must be a str"):
-        check_url(url, parse)
+        check_url(url, parse, True)
 
 
 def test_subprotocols() -> None:
@@ -101,8 +144,11 @@ def test_timeouts_and_limits() -> None:
         check_write_limit(-1)
 
 
-def test_connect_outside_pyodide_says_why() -> None:
-    with pytest.raises(RuntimeError, match="needs Pyodide"):
+def test_connect_in_cpython_without_the_extra_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "pyws._cpython", None)  # as if websockets were missing
+    with pytest.raises(RuntimeError, match=r"pip install 'pyws\[cpython\]'"):
         pyws.connect("ws://127.0.0.1/echo")
 
 
