@@ -11,10 +11,7 @@ PYTEST_ARGS ?=
 demo: setup
 	$(PY) -m server --port $(PORT)
 
-test: setup browser
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy
+test: setup browser lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # Benchmarks, in a headless Chromium with no DevTools attached: see docs/benchmarks.md.
@@ -25,7 +22,9 @@ bench-smoke: setup browser
 	$(PY) -m bench --quick
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 setup: $(VENV)/.installed build/pyodide/pyodide-lock.json
 

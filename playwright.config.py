@@ -1,4 +1,4 @@
-"""The one place for browser settings, read by tests/conftest.py (and the benchmark).
+"""The one place for browser settings, read through harness.config by the tests and the bench.
 
 Playwright cannot download its own browsers on this network, so the executable is
 ``$PYWS_BROWSER`` if set, else Debian's ``chromium`` on PATH, else Playwright's own build.

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bench import report, runner
 from bench.plan import full_plan, quick_plan
-from bench.processes import ROOT
+from harness import ROOT
 
 DOC = ROOT / "docs" / "benchmarks.md"
 

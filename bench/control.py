@@ -10,7 +10,7 @@ from typing import Any
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
-from bench.processes import HOST
+from harness.config import HOST
 
 
 class PageError(RuntimeError):

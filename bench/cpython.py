@@ -6,25 +6,19 @@ in the harness's own event loop, while the page is idle.
 
 from __future__ import annotations
 
-import importlib.util
-from functools import cache
 from types import ModuleType
 from typing import Any
 
 from websockets.asyncio.client import connect
 
-from bench.processes import ROOT
+from harness import ROOT
+from harness.modules import load_module
 
 COMMON = ROOT / "web" / "bench" / "bench_common.py"
 
 
-@cache
 def common() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_common", COMMON)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_module(COMMON)
 
 
 def _open(url: str, binary_type: str) -> connect:

@@ -6,7 +6,6 @@ import asyncio
 import os
 import platform
 import sys
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -17,7 +16,9 @@ from urllib.parse import quote
 from bench import cpython
 from bench.control import Control
 from bench.plan import Case, Plan
-from bench.processes import ROOT, Server, chromium, chromium_version, server
+from harness import ROOT
+from harness.browser import chromium, chromium_version
+from harness.server import ServerProcess, serve
 
 SETUP_TIMEOUT = 240.0
 RUN_TIMEOUT = 300.0
@@ -71,7 +72,7 @@ def machine_info() -> dict[str, str]:
     }
 
 
-def _page_url(base: Server, control: Control, **query: str) -> str:
+def _page_url(base: ServerProcess, control: Control, **query: str) -> str:
     extra = "".join(f"&{key}={value}" for key, value in query.items())
     return f"{base.url}/bench/?control={quote(control.url, safe='')}{extra}"
 
@@ -81,7 +82,7 @@ async def _run_one(
     case: Case,
     contender: str,
     page: Any,
-    servers: dict[bool, Server],
+    servers: dict[bool, ServerProcess],
     payloads: list[bytes],
 ) -> dict[str, Any]:
     options = {**case.options_for(contender), "url": servers[case.deflate].ws_url()}
@@ -95,7 +96,11 @@ async def _run_one(
 
 
 async def _main_page(
-    plan: Plan, servers: dict[bool, Server], control: Control, out: Measurements, say: Progress
+    plan: Plan,
+    servers: dict[bool, ServerProcess],
+    control: Control,
+    out: Measurements,
+    say: Progress,
 ) -> None:
     payloads = [os.urandom(plan.payload_size) for _ in range(plan.payloads)]
     async with chromium(_page_url(servers[False], control)):
@@ -149,7 +154,7 @@ def _record(pair: dict[str, float], variant: str, message: dict[str, Any]) -> No
 
 
 async def _startup(
-    plan: Plan, base: Server, control: Control, out: Measurements, say: Progress
+    plan: Plan, base: ServerProcess, control: Control, out: Measurements, say: Progress
 ) -> None:
     def url(variant: str) -> str:
         return _page_url(base, control, mode="startup", variant=variant)
@@ -190,18 +195,16 @@ async def measure(
     plan: Plan, say: Progress, startup: bool = True, scenarios: bool = True
 ) -> Measurements:
     out = Measurements(plan, machine=machine_info())
-    with tempfile.TemporaryDirectory(prefix="pyws-bench-") as tmp:
-        logs = Path(tmp)
-        async with (
-            server(log=logs / "server.log") as plain,
-            server("--compression", "deflate", log=logs / "server-deflate.log") as deflate,
-            Control() as control,
-        ):
-            say(f"servers on {plain.url} (plain) and {deflate.url} (deflate)")
-            if scenarios:
-                await _main_page(plan, {False: plain, True: deflate}, control, out, say)
-            if startup:
-                await _startup(plan, plain, control, out, say)
+    async with (
+        serve() as plain,
+        serve("--compression", "deflate") as deflate,
+        Control() as control,
+    ):
+        say(f"servers on {plain.url} (plain) and {deflate.url} (deflate)")
+        if scenarios:
+            await _main_page(plan, {False: plain, True: deflate}, control, out, say)
+        if startup:
+            await _startup(plan, plain, control, out, say)
     return out
 
 

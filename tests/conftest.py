@@ -18,8 +18,9 @@ import pytest
 from playwright.sync_api import Browser, Page
 from pytest_pyodide.server import DefaultHandler
 
-from bench.processes import browser_config
-from tests.support import ROOT, ServerProcess, start_server
+from harness import ROOT
+from harness.config import browser_config
+from harness.server import ServerProcess, start_server
 
 config = browser_config()  # playwright.config.py, the one place for browser settings
 DIST = ROOT / "build" / "pyodide"

@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.plan import quick_plan
-
-ROOT = Path(__file__).resolve().parents[2]
+from harness import ROOT
 
 
 def test_quick_bench_runs_every_contender(tmp_path: Path) -> None:
@@ -35,12 +33,14 @@ def test_quick_bench_runs_every_contender(tmp_path: Path) -> None:
     assert data["page"]["pyscript"]["ok"], data["page"]["pyscript"]
     assert data["errors"] == []
     done = {(r["case"], r["contender"]): r for r in data["runs"]}
-    for case in quick_plan().cases:
-        for contender in case.contenders:
-            run = done.get((case.name, contender))
-            assert run is not None, f"{case.name}/{contender} did not run"
+    assert data["plan"]["quick"] is True
+    for case in data["plan"]["cases"]:
+        for contender in case["contenders"]:
+            name = f"{case['name']}/{contender}"
+            run = done.get((case["name"], contender))
+            assert run is not None, f"{name} did not run"
             assert run["error"] is None, run["error"]
-            assert run["result"]["intact"], f"{case.name}/{contender}: data mismatch"
+            assert run["result"]["intact"], f"{name}: data mismatch"
             assert run["result"]["rate"] > 0
     for kind in ("cold", "warm"):
         (pair,) = data["startup"][kind]

@@ -1,38 +1,19 @@
 """Helpers for the server reliability tests (tests/reliability/test_server_*.py).
 
 Plain functions only, no fixtures: every test starts its own `python -m server` subprocess
-(tests.support.start_server) so figures such as peak RSS belong to that test alone.
+(harness.server.start_server) so figures such as peak RSS belong to that test alone.
 """
 
 from __future__ import annotations
 
-import asyncio
 import resource
-import time
-from collections.abc import Callable, Coroutine
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from tests.support import ServerProcess
+from harness.server import ServerProcess
 
 LOG_WAIT = 10.0
 """Hang guard for waiting on a server log line; never a timing assertion."""
-
-
-def run_guarded[T](coro: Coroutine[Any, Any, T], guard: float) -> T:
-    """Like tests.support.run_async, with a hang guard chosen by the caller.
-
-    The long load variant may need more than run_async's fixed 60 s on a slow machine.
-    Runs in a thread of its own because pytest-playwright keeps a loop in the main thread.
-    """
-
-    async def guarded() -> T:
-        async with asyncio.timeout(guard):
-            return await coro
-
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, guarded()).result()
 
 
 def raise_nofile(needed: int) -> int:
@@ -67,9 +48,4 @@ def wait_for_log(
     server: ServerProcess, predicate: Callable[[str], bool], count: int = 1
 ) -> list[str]:
     """Lines matching predicate once at least `count` are in (or LOG_WAIT has passed)."""
-    deadline = time.monotonic() + LOG_WAIT
-    while True:
-        found = [line for line in list(server.log) if predicate(line)]
-        if len(found) >= count or time.monotonic() > deadline:
-            return found
-        time.sleep(0.02)
+    return server.wait_for_log(predicate, count, LOG_WAIT)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from pytest_pyodide import run_in_pyodide
 
-from tests.support import start_server
+from harness.server import start_server
 
 
 @pytest.fixture

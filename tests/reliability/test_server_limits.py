@@ -19,8 +19,9 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosedError
 
+from harness.aio import run_async
+from harness.server import ServerProcess, start_server
 from tests.reliability.conftest import server_args, wait_for_log
-from tests.support import ServerProcess, run_async, start_server
 
 MAX_SIZE = 1024 * 1024
 """--max-size for these servers (1 MiB)."""

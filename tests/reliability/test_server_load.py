@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 from websockets.asyncio.client import connect
 
+from harness.aio import run_async
+from harness.server import start_server
 from tests.reliability.conftest import (
     peak_rss,
     raise_nofile,
-    run_guarded,
     server_args,
     wait_for_log,
 )
-from tests.support import start_server
 
 PEAK_RSS_BOUND = 128 * 1024 * 1024
 """Upper bound on the server's peak RSS (VmHWM) during either variant.
@@ -118,7 +118,7 @@ def test_concurrent_echo_load(tmp_path: Path, clients: int, count: int) -> None:
     guard = max(GUARD_MIN, clients * count * GUARD_PER_MESSAGE)
     with start_server(*server_args(tmp_path)) as server:
         before = peak_rss(server.proc.pid)
-        outcome = run_guarded(load(server.ws_url(), clients, count), guard)
+        outcome = run_async(load(server.ws_url(), clients, count), guard)
         closed = wait_for_log(server, lambda line: "ws closed" in line, count=clients)
         peak = peak_rss(server.proc.pid)
     print(

@@ -15,8 +15,9 @@ from pathlib import Path
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from harness.aio import run_async
+from harness.server import ServerProcess, start_server
 from tests.reliability.conftest import raise_nofile, server_args
-from tests.support import ServerProcess, run_async, start_server
 
 CLIENTS = 200
 SHUTDOWN_BOUND = 5.0

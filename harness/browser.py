@@ -1,0 +1,86 @@
+"""Browsers as plain subprocesses: headless, on one URL, with a fresh temporary profile.
+
+No Playwright and no DevTools connection: with CDP attached, Chromium reports every
+WebSocket frame, which cut browser throughput 3-7x in the benchmark. A browser target is a
+:data:`Command`, the argv that opens a URL with a given profile folder; :func:`launch` runs
+any of them, and :func:`chromium` is the one target so far.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import tempfile
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.config import browser_config
+from harness.process import stop
+
+Command = Callable[[str, Path], list[str]]
+"""``command(url, profile)``: the argv that opens ``url`` headless, keeping its state
+(cache, preferences) in the empty folder ``profile``."""
+
+STOP_TIMEOUT = 10.0
+"""How long a SIGTERMed browser may take to exit before its process group is SIGKILLed."""
+
+
+@dataclass
+class BrowserProcess:
+    proc: subprocess.Popen[bytes]
+    profile: Path
+    log: Path
+    """The browser's stdout and stderr."""
+
+
+@asynccontextmanager
+async def launch(command: Command, url: str, *, name: str) -> AsyncIterator[BrowserProcess]:
+    """Run ``command(url, profile)`` until the block ends, then stop it and its helpers.
+
+    The profile is a fresh temporary folder (so a cold HTTP cache), removed afterwards;
+    the browser runs in a session of its own so that stopping reaches every process it
+    started. ``name`` labels the temporary folder.
+    """
+    with tempfile.TemporaryDirectory(prefix=f"pyws-{name}-", ignore_cleanup_errors=True) as folder:
+        profile, log = Path(folder) / "profile", Path(folder) / "browser.log"
+        profile.mkdir()
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                command(url, profile),
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=out,
+                start_new_session=True,
+            )
+        try:
+            yield BrowserProcess(proc, profile, log)
+        finally:
+            await asyncio.to_thread(stop, proc, STOP_TIMEOUT, group=True)
+            # A browser's helpers may still be writing into the profile for a moment.
+            await asyncio.sleep(0.2)
+
+
+def chromium_path() -> str:
+    path = browser_config().executable_path()
+    if not path:
+        raise SystemExit("no Chromium: set PYWS_BROWSER or install chromium (make browser)")
+    return str(path)
+
+
+def chromium_version() -> str:
+    out = subprocess.run(
+        [chromium_path(), "--version"], capture_output=True, text=True, timeout=30, check=False
+    )
+    return out.stdout.strip() or out.stderr.strip()
+
+
+def chromium_command(url: str, profile: Path) -> list[str]:
+    """The flags of playwright.config.py (which the Playwright tests use too)."""
+    return [chromium_path(), *browser_config().LAUNCH_ARGS, f"--user-data-dir={profile}", url]
+
+
+def chromium(url: str) -> AbstractAsyncContextManager[BrowserProcess]:
+    """Headless Chromium on ``url``: :func:`launch` with :func:`chromium_command`."""
+    return launch(chromium_command, url, name="chromium")
