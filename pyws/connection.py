@@ -64,6 +64,7 @@ class WebSocket:
         "_opened",
         "_recv_busy",
         "_send_lock",
+        "_subprotocols",
         "_transport",
         "_waiter",
         "_wake",
@@ -82,6 +83,7 @@ class WebSocket:
     ) -> None:
         """Start connecting; :func:`pyws.connect` makes it and waits for it to open."""
         self._binary_type = binary_type
+        self._subprotocols = subprotocols
         self._close_timeout = close_timeout
         self._write_limit = write_limit
         self._loop = asyncio.get_running_loop()
@@ -153,6 +155,14 @@ class WebSocket:
             self._abort()
             raise TimeoutError(f"opening {self._transport.url} timed out after {timeout} s")
         self._opened.result()  # raises InvalidHandshake when it closed before opening
+        if self._subprotocols and not self._transport.protocol:
+            # WHATWG fails this handshake, and Chromium does; Firefox ESR 153 opens the
+            # socket with no subprotocol. pyws makes every platform agree with the standard.
+            self._abort()
+            raise InvalidHandshake(
+                self._transport.url,
+                why=f"the server selected none of the offered subprotocols {self._subprotocols}",
+            )
 
     async def _wait(self, future: asyncio.Future[None], timeout: float | None) -> bool:
         """Wait until ``future`` is done, without cancelling it; False after ``timeout`` s.

@@ -37,16 +37,22 @@ class InvalidHandshake(WebSocketError):
     """The connection failed before it opened.
 
     The browser hides why (refused, DNS, TLS, HTTP status, rejected subprotocol...) from
-    page scripts on purpose, so the reason is not available; the browser console shows it.
+    page scripts on purpose, so the reason is usually not available; the browser console
+    shows it. :attr:`why` holds it when pyws itself failed the handshake.
     """
 
-    def __init__(self, url: str, code: int = 1006) -> None:
+    def __init__(self, url: str, code: int = 1006, why: str | None = None) -> None:
         self.url = url
         self.code = code
-        super().__init__(
-            f"could not connect to {url} (close code {code}); the browser does not tell "
-            "page scripts why: see the browser console for the reason"
-        )
+        self.why = why
+        if why is None:
+            detail = (
+                f" (close code {code}); the browser does not tell page scripts why: "
+                "see the browser console for the reason"
+            )
+        else:
+            detail = f": {why}"
+        super().__init__(f"could not connect to {url}{detail}")
 
 
 class ConnectionClosed(WebSocketError):

@@ -1,0 +1,63 @@
+"""What the platform running the suite offers, detected where it runs."""
+
+from __future__ import annotations
+
+import platform as _platform
+import sys
+from typing import Any
+
+import pyws
+
+FEATURES = {
+    "js": "platform JS objects (Blob, ArrayBuffer, typed arrays) exist only under Pyodide",
+    "location": "relative URLs need a page or worker location (Node and CPython have none)",
+    "proxy_count": "pyws holds JS proxies only under Pyodide",
+}
+"""Every feature a scenario may need, with why a target may lack it."""
+
+IN_PYODIDE = sys.platform == "emscripten"
+
+
+def features() -> set[str]:
+    """The features of this platform."""
+    found = set()
+    if IN_PYODIDE:
+        found |= {"js", "proxy_count"}
+        import js
+
+        if getattr(js, "location", None) is not None:
+            found.add("location")
+    return found
+
+
+def facts() -> dict[str, Any]:
+    """What the report says about where it ran."""
+    facts: dict[str, Any] = {
+        "python": _platform.python_version(),
+        "pyws": pyws.__version__,
+        "fast_wakeup": pyws.fast_wakeup(),
+        "features": sorted(features()),
+    }
+    if IN_PYODIDE:
+        import js
+        import pyodide
+
+        facts["pyodide"] = pyodide.__version__
+        navigator = getattr(js, "navigator", None)
+        facts["user_agent"] = str(getattr(navigator, "userAgent", "")) if navigator else ""
+        if getattr(js, "document", None) is not None:
+            facts["context"] = "window"
+        elif getattr(js, "importScripts", None) is not None:
+            facts["context"] = "worker"
+        else:
+            facts["context"] = "node"
+    return facts
+
+
+def live_proxies() -> int:
+    """pyws's live JS proxies; always 0 where it holds none (outside Pyodide)."""
+    if not IN_PYODIDE:
+        return 0
+    from pyws import _ffi
+
+    return _ffi.live_proxies()

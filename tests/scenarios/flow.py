@@ -1,0 +1,93 @@
+"""Scenarios: timeouts, cancellation, concurrency and backpressure lose nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import warnings
+
+import pyws
+
+from .check import raises
+from .suite import Server, scenario
+
+
+@scenario()
+async def timeouts_and_cancellation_lose_no_message(server: Server) -> None:
+    async with pyws.connect(server.url("/echo")) as ws:
+        with raises(TimeoutError):
+            await ws.recv(timeout=0.05)
+        reader = asyncio.ensure_future(ws.recv())
+        await asyncio.sleep(0)
+        reader.cancel()
+        await asyncio.gather(reader, return_exceptions=True)
+        await ws.send("kept")
+        assert await ws.recv(timeout=5) == "kept"
+        # A timeout that fires while the echo is on its way.
+        for i in range(50):
+            await ws.send(str(i))
+            try:
+                assert await ws.recv(timeout=0) == str(i)
+            except TimeoutError:
+                assert await ws.recv(timeout=5) == str(i)
+
+
+@scenario()
+async def a_second_concurrent_recv_raises(server: Server) -> None:
+    async with pyws.connect(server.url("/echo")) as ws:
+        first = asyncio.ensure_future(ws.recv())
+        await asyncio.sleep(0)
+        with raises(pyws.ConcurrencyError, match="already running"):
+            await ws.recv()
+        await ws.send("x")
+        assert await first == "x"
+
+
+@scenario()
+async def send_waits_at_write_limit_and_drain_waits_for_empty(server: Server) -> None:
+    limit, chunk = 2**20, b"\x00" * 2**18
+    async with pyws.connect(server.url("/sink"), write_limit=limit, close_timeout=1) as ws:
+        sent = 0
+
+        async def fill() -> None:
+            nonlocal sent
+            while sent < 2**30:  # bounded: the sink stops reading long before this
+                await ws.send(chunk)
+                sent += len(chunk)
+                assert ws.buffered_amount <= limit + len(chunk), ws.buffered_amount
+
+        with raises(TimeoutError):
+            await asyncio.wait_for(fill(), 3)
+        assert ws.state is pyws.State.OPEN  # still usable
+        assert ws.buffered_amount > limit - len(chunk), ws.buffered_amount
+        with raises(TimeoutError):
+            await asyncio.wait_for(ws.drain(), 0.2)
+
+
+@scenario()
+async def websockets_options_a_browser_cannot_honour_warn(server: Server) -> None:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        async with pyws.connect(server.url("/echo"), ping_interval=None, max_size=2**20) as ws:
+            await ws.send("still works")
+            assert await ws.recv() == "still works"
+    assert [str(w.message).split("=")[0] for w in caught] == [
+        "pyws.connect() ignores ping_interval",
+        "pyws.connect() ignores max_size",
+    ], [str(w.message) for w in caught]
+    assert all(w.category is RuntimeWarning and w.filename.endswith(".py") for w in caught)
+
+
+@scenario()
+async def two_hundred_connections_at_once(server: Server) -> None:
+    # Chromium allows at most 255 WebSockets per renderer process; 200 stays below it.
+    connections, each = 200, 20
+
+    async def client(n: int) -> list[str]:
+        async with pyws.connect(server.url("/echo"), open_timeout=60) as ws:
+            for i in range(each):
+                await ws.send(f"{n}:{i}")
+            return [await ws.recv(timeout=60) for _ in range(each)]
+
+    results = await asyncio.gather(*(client(n) for n in range(connections)))
+    for n, got in enumerate(results):
+        assert got == [f"{n}:{i}" for i in range(each)], n

@@ -1,0 +1,146 @@
+"""Collecting and running the scenarios, and what a run reports.
+
+``await run(Server(...))`` runs every scenario of :data:`MODULES` in order and returns a
+JSON-able :class:`Report`; it prints one line per scenario and a total. A scenario that
+needs a platform feature the target lacks is skipped, and its line names the feature.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass, field
+from importlib import import_module
+from types import ModuleType
+from typing import Any
+
+import pyws
+
+from . import environment
+
+ScenarioFunction = Callable[["Server"], Awaitable[None]]
+
+MODULES = ("messages", "closing", "failures", "flow", "inputs", "leaks")
+"""The scenario modules of this package, in the order they run."""
+
+
+@dataclass(frozen=True)
+class Server:
+    """Where the bundled server (``python -m server``) listens, as a scenario sees it."""
+
+    ws: str
+    """``ws://127.0.0.1:PORT``: prefix of the scenario endpoints (``/echo``...)."""
+    http: str
+    """``http://127.0.0.1:PORT``."""
+
+    def url(self, path: str) -> str:
+        return self.ws + path
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    function: ScenarioFunction
+    needs: tuple[str, ...]
+    """Platform features (see :mod:`.environment`) without which it cannot run; "not:X"
+    for a scenario about the lack of feature X."""
+
+
+@dataclass
+class Result:
+    name: str
+    outcome: str
+    """``passed``, ``failed`` or ``skipped``."""
+    detail: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class Report:
+    facts: dict[str, Any]
+    results: list[Result] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {o: sum(r.outcome == o for r in self.results) for o in _OUTCOMES}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"facts": self.facts, "results": [asdict(r) for r in self.results]}
+
+
+_OUTCOMES = ("passed", "failed", "skipped")
+
+
+def scenario(*needs: str) -> Callable[[ScenarioFunction], ScenarioFunction]:
+    """Mark an ``async def name(server)`` as a scenario needing these platform features."""
+    unknown = {n.removeprefix("not:") for n in needs} - set(environment.FEATURES)
+    if unknown:
+        raise ValueError(f"unknown features {sorted(unknown)}; known: {environment.FEATURES}")
+
+    def mark(function: ScenarioFunction) -> ScenarioFunction:
+        function.needs = needs  # type: ignore[attr-defined]
+        return function
+
+    return mark
+
+
+def _module(name: str) -> ModuleType:
+    return import_module(f"{__package__}.{name}")
+
+
+def collect() -> list[Scenario]:
+    """Every scenario, as ``module.function`` names, in definition order."""
+    found = []
+    for module_name in MODULES:
+        module = _module(module_name)
+        for name, value in vars(module).items():
+            needs = getattr(value, "needs", None)
+            if callable(value) and isinstance(needs, tuple) and value.__module__ == module.__name__:
+                found.append(Scenario(f"{module_name}.{name}", value, needs))
+    return found
+
+
+async def run(server: Server, only: list[str] | None = None) -> Report:
+    """Run the scenarios (or those named in ``only``) one after another."""
+    features = environment.features()
+    report = Report(facts=environment.facts())
+    for item in collect():
+        if only is not None and item.name not in only:
+            continue
+        unmet = [_unmet(need, features) for need in item.needs]
+        if any(unmet):
+            result = Result(item.name, "skipped", "; ".join(filter(None, unmet)))
+        else:
+            start = time.monotonic()
+            try:
+                await item.function(server)
+            except Exception as exc:
+                detail = "".join(traceback.format_exception(exc, limit=-4))
+                result = Result(item.name, "failed", detail)
+            else:
+                result = Result(item.name, "passed")
+            result.seconds = round(time.monotonic() - start, 3)
+        report.results.append(result)
+        _print(result)
+    counts = report.counts()
+    print(", ".join(f"{counts[o]} {o}" for o in _OUTCOMES), flush=True)
+    return report
+
+
+def _unmet(need: str, features: set[str]) -> str:
+    """Why this platform does not meet ``need``, or "" when it does."""
+    feature = need.removeprefix("not:")
+    if need.startswith("not:"):
+        return f"has {feature}: it is about platforms without it" if feature in features else ""
+    return "" if feature in features else f"no {feature}: {environment.FEATURES[feature]}"
+
+
+def _print(result: Result) -> None:
+    line = f"{result.outcome.upper():7} {result.name}"
+    if result.outcome != "passed":
+        line += f": {result.detail.strip().splitlines()[-1] if result.detail else ''}"
+    print(line, file=sys.stdout, flush=True)
+
+
+__all__ = ["Report", "Result", "Scenario", "Server", "collect", "pyws", "run", "scenario"]
