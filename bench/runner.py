@@ -14,10 +14,10 @@ from typing import Any
 from urllib.parse import quote
 
 from bench import cpython
-from bench.control import Control
 from bench.plan import Case, Plan
 from harness import ROOT
 from harness.browser import chromium, chromium_version
+from harness.control import Control
 from harness.server import ServerProcess, serve
 
 SETUP_TIMEOUT = 240.0

@@ -6,6 +6,8 @@
 - :mod:`harness.server`: ``python -m server --port 0`` as a sync or async context manager.
 - :mod:`harness.browser`: a browser as a plain subprocess (headless, fresh profile).
 - :mod:`harness.aio`: ``run_async(coro, guard)``, asyncio from synchronous tests.
+- :mod:`harness.control`: the control WebSocket that launched pages connect back to.
+- :mod:`harness.suite`: the scenario suite (tests/scenarios) run on one target.
 """
 
 from __future__ import annotations

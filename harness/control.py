@@ -1,4 +1,9 @@
-"""The control WebSocket: the benchmark page connects here to take commands and report."""
+"""The control WebSocket: a page (or worker, or process) that the harness launched connects
+here to take commands and report, with no DevTools connection attached.
+
+Used by the benchmark page (commands with replies) and by the scenario-suite runner
+(:mod:`harness.suite`: log lines, then one report).
+"""
 
 from __future__ import annotations
 
