@@ -91,3 +91,20 @@ async def two_hundred_connections_at_once(server: Server) -> None:
     results = await asyncio.gather(*(client(n) for n in range(connections)))
     for n, got in enumerate(results):
         assert got == [f"{n}:{i}" for i in range(each)], n
+
+
+@scenario()
+async def both_wakeup_paths_deliver_every_message_in_order(server: Server) -> None:
+    from pyws import _wakeup
+
+    assert _wakeup.probe() is None, _wakeup.probe()  # the fast path's internals behave here
+    assert pyws.fast_wakeup()
+    for wake in (_wakeup.wake_inline, _wakeup.wake_plain):
+        async with pyws.connect(server.url("/echo")) as ws:
+            ws._wake = wake
+            for i in range(200):  # awaited round trips: recv() waits for each one
+                await ws.send(f"{i}")
+                assert await ws.recv() == f"{i}", (wake.__name__, i)
+            for i in range(200):  # pipelined: recv() finds most of them queued
+                await ws.send(f"p{i}")
+            assert [await ws.recv() for _ in range(200)] == [f"p{i}" for i in range(200)]
