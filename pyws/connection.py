@@ -128,8 +128,11 @@ class WebSocket:
             self._wake(waiter, self._loop)
 
     def _on_error(self) -> None:
-        # The browser gives no detail, and a close event always follows: act on that.
-        pass
+        # The browser gives no detail, and a close event follows: act on that. Except before
+        # the open event, where the error means the handshake failed: Node 20's WebSocket
+        # (undici) then reports no close and stays CONNECTING, so give up on it here.
+        if not self._opened.done():
+            self._abort()
 
     def _on_close(self, code: int, reason: str, was_clean: bool) -> None:
         if self._close_exc is not None:

@@ -305,3 +305,22 @@ async def test_a_message_while_a_task_runs_resumes_the_reader_later() -> None:
     transport.events.on_message("later")  # this test's own task is running: no direct resume
     assert not task.done()
     assert await task == "later"
+
+
+async def test_an_error_before_open_fails_the_handshake_without_a_close_event() -> None:
+    # Node 20's WebSocket reports a refused handshake with an error event and no close.
+    ws, transport = new_socket("ws://127.0.0.1:1/")
+    opening = asyncio.create_task(ws._wait_open(5))
+    await asyncio.sleep(0)
+    transport.events.on_error()
+    with pytest.raises(InvalidHandshake, match="127.0.0.1:1"):
+        await opening
+    assert transport.closes == [(1000, "")] and transport.released
+
+
+async def test_an_error_after_open_waits_for_the_close_event() -> None:
+    ws, transport = open_socket()
+    transport.events.on_error()
+    assert ws.state is State.OPEN and ws.close_code is None
+    transport.closed(1006, "", False)
+    assert ws.close_code == 1006
