@@ -12,7 +12,8 @@ from urllib.parse import quote, urlsplit
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, Request, WebSocket, expect
 
-from tests.support import ROOT, ServerProcess, start_server
+from harness import ROOT
+from harness.server import ServerProcess, start_server
 
 ARTIFACTS = ROOT / "test-artifacts"
 BOOT_TIMEOUT_MS = 60_000

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ServerProcess, start_server
+from harness.server import ServerProcess, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVING = re.compile(r"^Serving on http://127\.0\.0\.1:(\d+)/$")

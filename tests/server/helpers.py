@@ -5,7 +5,7 @@ from __future__ import annotations
 import http.client
 import socket
 
-from tests.support import run_async
+from harness.aio import run_async
 
 run = run_async
 

@@ -1,7 +1,7 @@
 """Unit tests may be ``async def``: each runs in a fresh event loop of its own thread.
 
 pytest-playwright keeps a loop running in the main thread, where ``asyncio.run`` refuses
-to start, so the runner of tests.support runs each coroutine test in a thread.
+to start, so harness.aio.run_async runs each coroutine test in a thread.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import inspect
 
 import pytest
 
-from tests.support import run_async
+from harness.aio import run_async
 
 
 @pytest.hookimpl(tryfirst=True)
