@@ -313,7 +313,7 @@ async def test_an_error_before_open_fails_the_handshake_without_a_close_event() 
     opening = asyncio.create_task(ws._wait_open(5))
     await asyncio.sleep(0)
     transport.events.on_error()
-    with pytest.raises(InvalidHandshake, match="127.0.0.1:1"):
+    with pytest.raises(InvalidHandshake, match=r"127\.0\.0\.1:1"):
         await opening
     assert transport.closes == [(1000, "")] and transport.released
 
