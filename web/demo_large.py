@@ -104,7 +104,11 @@ class LargeTransfer:
     def abort(self, ws: pyws.WebSocket) -> None:
         """The connection closed: the missing echoes will never come."""
         if self.run is not None:
-            self.run.fail(pyws.ConnectionClosed.from_close(ws.close_code or 1006, "", False))
+            self.run.fail(
+                pyws.ConnectionClosed.from_close(
+                    ws.close_code or 1006, ws.close_reason or "", bool(ws.was_clean)
+                )
+            )
 
     async def send(self) -> None:
         ws = self.connection.require_open()
