@@ -90,6 +90,20 @@ async def slow(request: web.Request) -> web.StreamResponse:
     return conn.ws
 
 
+async def silent(request: web.Request) -> web.StreamResponse:
+    """/silent?after=N: echo N messages, then neither read, write nor close: a peer gone
+    without a FIN, as a client's heartbeat must detect. Without reading, the server cannot
+    see the client go either, so it holds the connection until it shuts down."""
+    after = int_param(request, "after", 0, MAX_COUNT)
+    async with accept(request) as conn:
+        await echo_messages(conn, limit=after)
+        if not conn.ws.closed:
+            conn.reading_paused = True
+            request.protocol.pause_reading()
+            await conn.shutting_down.wait()
+    return conn.ws
+
+
 async def sink(request: web.Request) -> web.StreamResponse:
     """/sink: accept, then never read, so the client's send buffer fills (backpressure)."""
     async with accept(request) as conn:
@@ -109,4 +123,5 @@ ROUTES: tuple[tuple[str, Handler], ...] = (
     ("/push", push),
     ("/slow", slow),
     ("/sink", sink),
+    ("/silent", silent),
 )

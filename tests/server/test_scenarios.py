@@ -1,4 +1,4 @@
-"""The misbehaving endpoints: /close, /reject, /drop, /push, /slow, /sink."""
+"""The misbehaving endpoints: /close, /reject, /drop, /push, /slow, /sink, /silent."""
 
 from __future__ import annotations
 
@@ -66,6 +66,9 @@ def test_close_with_code_and_reason(server: Server, code: int, reason: str) -> N
         "/slow?delay=nan",
         "/slow?delay=inf",
         "/slow?delay=soon",
+        "/silent",
+        "/silent?after=-1",
+        "/silent?after=x",
     ],
 )
 def test_bad_query_is_400_with_one_line(server: Server, query: str) -> None:
@@ -158,3 +161,17 @@ def test_sink_never_reads(server: Server) -> None:
     run(go())
     # The server notices the vanished peer (its probe write fails) and logs the connection.
     assert server.wait_for_log(lambda line: "path=/sink" in line and "in=0 msgs" in line)
+
+
+def test_silent_echoes_n_then_neither_answers_nor_closes(server: Server) -> None:
+    async def go() -> None:
+        async with connect(server.ws_url("/silent?after=2"), ping_interval=None) as ws:
+            for i in range(3):
+                await ws.send(f"m{i}")
+            assert [await ws.recv(), await ws.recv()] == ["m0", "m1"]
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(ws.recv(), 1.5)  # no third echo, and no close
+            assert ws.close_code is None
+            ws.transport.abort()
+
+    run(go())
