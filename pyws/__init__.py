@@ -11,6 +11,7 @@
 """
 
 from ._wakeup import fast_wakeup
+from .backoff import Backoff
 from .blob import Blob
 from .client import DEFAULT_WRITE_LIMIT, connect
 from .connection import Data, State, WebSocket
@@ -23,19 +24,24 @@ from .exceptions import (
     InvalidURI,
     WebSocketError,
 )
+from .heartbeat import Heartbeat
+from .reconnecting import ReconnectingWebSocket
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DEFAULT_WRITE_LIMIT",
+    "Backoff",
     "Blob",
     "ConcurrencyError",
     "ConnectionClosed",
     "ConnectionClosedError",
     "ConnectionClosedOK",
     "Data",
+    "Heartbeat",
     "InvalidHandshake",
     "InvalidURI",
+    "ReconnectingWebSocket",
     "State",
     "WebSocket",
     "WebSocketError",

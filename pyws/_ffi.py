@@ -4,12 +4,14 @@ lazily, in Pyodide only."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import js
 from pyodide.code import run_js
 from pyodide.ffi import JsBuffer, JsProxy, create_proxy, to_js
+from pyodide.ffi import can_run_sync as _can_run_sync
+from pyodide.ffi import run_sync as _run_sync
 
 from ._transport import BinaryType, Events
 from ._validation import ParsedURL
@@ -44,6 +46,46 @@ _parse_url = run_js(
     }
     """
 )
+
+
+# A wait that ends after ``ms``, or when the page comes back online or becomes visible
+# again (reconnecting then is worth it at once); returns the promise and a cancel that
+# removes the listeners and the timer. Workers get "online" too; Node has neither event.
+_pause = run_js(
+    """
+    (ms) => {
+        let finish;
+        const promise = new Promise((resolve) => {
+            const g = globalThis;
+            const doc = g.document;
+            const online = () => finish("online");
+            const visible = () => { if (doc.visibilityState === "visible") finish("visible"); };
+            const timer = setTimeout(() => finish("timer"), ms);
+            finish = (why) => {
+                clearTimeout(timer);
+                g.removeEventListener?.("online", online);
+                doc?.removeEventListener("visibilitychange", visible);
+                resolve(why);
+            };
+            g.addEventListener?.("online", online);
+            doc?.addEventListener("visibilitychange", visible);
+        });
+        return [promise, (why) => finish(why)];
+    }
+    """
+)
+
+
+async def pause(delay: float) -> None:
+    """Wait ``delay`` seconds, or less if the page comes back online or becomes visible.
+
+    Cancelling it removes its listeners and clears its timer at once.
+    """
+    promise, finish = _pause(delay * 1000)
+    try:
+        await promise
+    finally:
+        finish("done")
 
 
 class _Resources:
@@ -93,6 +135,30 @@ def parse_url(url: str) -> ParsedURL | None:
     location = getattr(js, "location", None)  # none in Node
     parts = _parse_url(url, None if location is None else location.href)
     return None if parts is None else ParsedURL(*parts.to_py())
+
+
+T = TypeVar("T")
+
+
+def jspi_supported() -> bool:
+    """Whether this runtime has JavaScript Promise Integration (JSPI), which
+    :func:`run_sync` needs: Chromium and Firefox do; Node 20 with
+    ``--experimental-wasm-stack-switching``."""
+    import pyodide_js
+
+    return bool(getattr(pyodide_js._module, "jspiSupported", False))
+
+
+def can_run_sync() -> bool:
+    """Whether :func:`run_sync` can suspend the current call stack: JSPI is there, and
+    Python was entered from ``runPythonAsync``, an asyncio task or ``callPromising``."""
+    return bool(_can_run_sync())
+
+
+def run_sync(awaitable: Awaitable[T]) -> T:
+    """Block until ``awaitable`` is done (``pyodide.ffi.run_sync``); check
+    :func:`can_run_sync` first."""
+    return _run_sync(awaitable)
 
 
 class JsBlob(Blob):

@@ -7,7 +7,10 @@ Sans-I/O protocol, installed with ``pip install "pyws[cpython]"``.
 
 from __future__ import annotations
 
+import asyncio
 import sys
+import time
+from collections.abc import Awaitable, Callable
 from typing import NamedTuple
 
 from ._transport import TransportFactory
@@ -23,6 +26,9 @@ class Backend(NamedTuple):
     parse_url: URLParser
     has_location: bool
     """Whether relative URLs resolve against a page or worker location."""
+    pause: Callable[[float], Awaitable[None]] = asyncio.sleep
+    """Waits between reconnection attempts; may end early (a browser coming online)."""
+    now: Callable[[], float] = time.monotonic
 
 
 def backend() -> Backend:
@@ -30,7 +36,7 @@ def backend() -> Backend:
     if IN_PYODIDE:
         from . import _ffi
 
-        return Backend(_ffi.BrowserTransport, _ffi.parse_url, _ffi.has_location())
+        return Backend(_ffi.BrowserTransport, _ffi.parse_url, _ffi.has_location(), _ffi.pause)
     try:
         from . import _cpython
     except ImportError as exc:

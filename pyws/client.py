@@ -1,8 +1,9 @@
-"""Opening a connection: :func:`connect`."""
+"""Opening connections: :func:`connect`, once or again and again."""
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import inspect
+from collections.abc import Awaitable, Callable, Generator
 from types import TracebackType
 from typing import Any
 
@@ -16,17 +17,31 @@ from ._validation import (
     check_url,
     check_write_limit,
 )
+from .backoff import Backoff
 from .connection import WebSocket
+from .heartbeat import Heartbeat
+from .reconnect import (
+    Connections,
+    ProcessException,
+    Status,
+    check_policy,
+    default_process_exception,
+    reconnect,
+)
 
-__all__ = ["DEFAULT_WRITE_LIMIT", "connect"]
+__all__ = ["DEFAULT_WRITE_LIMIT", "URLSource", "connect"]
 
 DEFAULT_WRITE_LIMIT = 16 * 2**20
 """16 MiB: large enough not to slow bulk sends, small enough to stay far below the point
 where Chromium gives up on a connection whose send buffer keeps growing."""
 
+URLSource = str | Callable[[], str] | Callable[[], Awaitable[str]]
+"""A URL, or a function (plain or async) called before every attempt to get one."""
+
 
 class connect:
-    """Connect to a WebSocket server; ``await`` it, or use it as ``async with``.
+    """Connect to a WebSocket server: ``await`` it, use it as ``async with``, or iterate
+    over it to reconnect whenever the connection ends.
 
     ::
 
@@ -34,10 +49,19 @@ class connect:
             await ws.send("hello")
             print(await ws.recv())
 
+        async for ws in pyws.connect(url):  # a new connection after each one ends
+            try:
+                async for message in ws:
+                    ...
+            except pyws.ConnectionClosed:
+                continue
+
     ``url`` may be ws, wss, http or https, or relative: it resolves against the page or
     worker as the browser does (Node and CPython have no location: there it must be
-    absolute). ``subprotocols`` are offered in order; :attr:`WebSocket.subprotocol`
-    tells which one the server picked. ``binary_type`` is ``"bytes"`` or ``"blob"``.
+    absolute). It may also be a function, plain or async, that returns the URL; it is
+    called before every attempt (fresh tokens, a list of servers). ``subprotocols`` are
+    offered in order; :attr:`WebSocket.subprotocol` tells which one the server picked.
+    ``binary_type`` is ``"bytes"`` or ``"blob"``.
 
     Returns once the socket is open. Raises :exc:`InvalidURI` or :exc:`ValueError` for bad
     arguments before the browser sees them, :exc:`InvalidHandshake` when the socket fails
@@ -45,6 +69,16 @@ class connect:
     cancellation the browser socket is closed. ``close_timeout`` bounds
     :meth:`WebSocket.close`; ``send`` waits while more than ``write_limit`` bytes are
     buffered. Leaving ``async with`` closes with code 1000, also on an exception.
+    ``heartbeat`` (a :class:`~pyws.Heartbeat`) detects a peer gone without closing.
+
+    Iterating reconnects: failed attempts are retried after ``backoff.delay(attempt)``
+    seconds (:class:`~pyws.Backoff`, full jitter) while ``process_exception(exc)`` returns
+    None (by default for :exc:`InvalidHandshake`, :exc:`TimeoutError` and
+    :exc:`ConnectionClosedError`); it returns the exception to raise instead. The backoff
+    starts over only after a connection stayed open ``min_uptime`` seconds. After
+    ``max_retries`` failed attempts in a row (None: never) the last exception is raised.
+    In a browser, the wait ends early when the page comes back online or becomes visible.
+    The connection yielded is closed when the loop moves on, breaks or raises.
 
     Options of ``websockets.connect`` that a browser cannot honour (``additional_headers``,
     ``origin``, ``compression``, ``ping_interval``, ``max_size``, ``ssl``...) are accepted
@@ -53,33 +87,53 @@ class connect:
 
     def __init__(
         self,
-        url: str,
+        url: URLSource,
         *,
         subprotocols: list[str] | None = None,
         binary_type: BinaryType = "bytes",
         open_timeout: float | None = 10.0,
         close_timeout: float | None = 10.0,
         write_limit: int = DEFAULT_WRITE_LIMIT,
+        heartbeat: Heartbeat | None = None,
+        backoff: Backoff | None = None,
+        max_retries: int | None = None,
+        process_exception: ProcessException = default_process_exception,
+        min_uptime: float = 5.0,
         **browser_cannot: Any,
     ) -> None:
         warn_browser_cannot(browser_cannot)
         self._backend = _platform.backend()
-        self._url = check_url(url, self._backend.parse_url, self._backend.has_location)
+        self._url = url if callable(url) else self._check_url(url)
         self._subprotocols = check_subprotocols(subprotocols)
         self._binary_type = check_binary_type(binary_type)
         self._open_timeout = check_timeout("open_timeout", open_timeout)
         self._close_timeout = check_timeout("close_timeout", close_timeout)
         self._write_limit = check_write_limit(write_limit)
+        if heartbeat is not None and not isinstance(heartbeat, Heartbeat):
+            raise TypeError(f"heartbeat must be a pyws.Heartbeat or None, not {heartbeat!r}")
+        self._heartbeat = heartbeat
+        self._policy = check_policy(
+            Backoff() if backoff is None else backoff, max_retries, process_exception, min_uptime
+        )
         self._ws: WebSocket | None = None
 
+    def _check_url(self, url: object) -> str:
+        return check_url(url, self._backend.parse_url, self._backend.has_location)
+
+    async def _fetch_url(self, source: Callable[[], str] | Callable[[], Awaitable[str]]) -> str:
+        got = source()
+        return self._check_url(await got if inspect.isawaitable(got) else got)
+
     async def _open(self) -> WebSocket:
+        url = self._url if isinstance(self._url, str) else await self._fetch_url(self._url)
         ws = WebSocket(
             self._backend.transport,
-            self._url,
+            url,
             self._subprotocols,
             binary_type=self._binary_type,
             close_timeout=self._close_timeout,
             write_limit=self._write_limit,
+            heartbeat=self._heartbeat,
         )
         await ws._wait_open(self._open_timeout)
         return ws
@@ -99,3 +153,11 @@ class connect:
     ) -> None:
         assert self._ws is not None
         await self._ws.close()
+
+    def __aiter__(self) -> Connections:
+        return self._reconnect(Status())
+
+    def _reconnect(self, status: Status) -> Connections:
+        """The reconnect loop, reporting where it stands in ``status``."""
+        backend = self._backend
+        return Connections(reconnect(self._open, self._policy, backend.pause, backend.now, status))

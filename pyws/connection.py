@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import array
 import asyncio
+import contextlib
 import enum
 from collections import deque
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from ._transport import BinaryType, Events, Transport, TransportFactory
 from ._validation import check_binary_type, check_close, check_timeout
 from .blob import Blob
 from .exceptions import ConcurrencyError, ConnectionClosed, ConnectionClosedOK, InvalidHandshake
+from .heartbeat import Heartbeat, Monitor
 
 __all__ = ["Data", "State", "WebSocket"]
 
@@ -58,6 +60,7 @@ class WebSocket:
         "_close_exc",
         "_close_timeout",
         "_closed",
+        "_heartbeat",
         "_local_close",
         "_loop",
         "_messages",
@@ -80,6 +83,7 @@ class WebSocket:
         binary_type: BinaryType,
         close_timeout: float | None,
         write_limit: int,
+        heartbeat: Heartbeat | None = None,
     ) -> None:
         """Start connecting; :func:`pyws.connect` makes it and waits for it to open."""
         self._binary_type = binary_type
@@ -97,7 +101,19 @@ class WebSocket:
         self._send_lock = asyncio.Lock()
         self._buffered = 0
         self._wake = _wakeup.wake
-        events = Events(self._on_open, self._on_message, self._on_error, self._on_close)
+        on_message = self._on_message
+        self._heartbeat: Monitor | None = None
+        if heartbeat is not None:
+            self._heartbeat = Monitor(
+                heartbeat,
+                lambda delay, callback: self._transport.call_later(delay, callback),
+                self._on_message,
+                self._send_heartbeat,
+                self._abort,
+                self._loop.time,
+            )
+            on_message = self._heartbeat.on_message
+        events = Events(self._on_open, on_message, self._on_error, self._on_close)
         self._transport: Transport = transport_factory(url, subprotocols, binary_type, events)
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -118,6 +134,8 @@ class WebSocket:
     def _on_open(self) -> None:
         if not self._opened.done():
             self._opened.set_result(None)
+            if self._heartbeat is not None:
+                self._heartbeat.start()
 
     def _on_message(self, data: Data) -> None:
         """Queue the message and, if ``recv()`` waits, resume it: possibly right here, so
@@ -139,6 +157,8 @@ class WebSocket:
             return
         self._close_exc = ConnectionClosed.from_close(code, reason, was_clean)
         self._transport.release()
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
         if not self._opened.done():
             self._opened.set_exception(InvalidHandshake(self._transport.url, code))
             self._opened.exception()  # retrieved: connect() reports it
@@ -188,11 +208,16 @@ class WebSocket:
                     cancel()
         return future.done()
 
-    def _abort(self) -> None:
-        """Close the browser socket now and stop listening to it."""
+    def _abort(self, reason: str = "") -> None:
+        """Close the socket now and stop listening to it: closed with 1006 and ``reason``."""
         if self._transport.ready_state < State.CLOSING:
             self._transport.close(1000, "")
-        self._on_close(1006, "", False)
+        self._on_close(1006, reason, False)
+
+    def _send_heartbeat(self, message: str | bytes) -> None:
+        """Send at once, ahead of any send waiting on ``write_limit``; nothing if closed."""
+        with contextlib.suppress(ConnectionClosed):
+            self._send_now(message)
 
     # -- attributes ----------------------------------------------------------------------
 
@@ -420,12 +445,15 @@ class WebSocket:
         closed connection only waits. If the handshake does not finish in time, the
         connection is given up as closed with 1006.
         """
-        code, reason = check_close(code, reason)
+        self._close_soon(*check_close(code, reason))
+        if not await self._wait(self._closed, self._close_timeout):
+            self._on_close(1006, "", False)
+
+    def _close_soon(self, code: int = 1000, reason: str = "") -> None:
+        """Start the closing handshake, unless closing already; do not wait for it."""
         if self._close_exc is None and self._transport.ready_state < State.CLOSING:
             self._local_close = (code, reason)
             self._transport.close(code, reason)
-        if not await self._wait(self._closed, self._close_timeout):
-            self._on_close(1006, "", False)
 
     async def wait_closed(self) -> None:
         """Return once the connection is closed; it does not close it."""

@@ -1,0 +1,110 @@
+""":class:`Heartbeat`: noticing a peer that went away without closing.
+
+A page cannot send protocol pings (the browser's WebSocket has no API for them), so a
+half-open connection (the peer gone without a FIN: a sleeping laptop, a dropped NAT
+mapping, a server that hangs) stays ``OPEN`` forever. A heartbeat sends an application
+message after ``interval`` seconds with nothing received; if nothing at all arrives within
+``timeout`` after it, the connection is given up: ``recv()`` raises
+:exc:`~pyws.ConnectionClosedError` with code 1006 and the reason "heartbeat timeout".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Heartbeat"]
+
+REASON = "heartbeat timeout"
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    """When to send ``message``, and how long to wait for any message after it.
+
+    With ``reply`` set, received messages equal to it count as liveness and are not
+    returned by ``recv()``; any other message counts as liveness too and is returned.
+    """
+
+    interval: float = 20.0
+    timeout: float = 20.0
+    message: str | bytes = "ping"
+    reply: str | bytes | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("interval", "timeout"):
+            value = getattr(self, name)
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                raise TypeError(f"Heartbeat {name} must be a number of seconds, not {value!r}")
+            if math.isnan(value) or math.isinf(value) or value <= 0:
+                raise ValueError(f"Heartbeat {name} must be > 0 seconds, not {value!r}")
+        for name in ("message", "reply"):
+            value = getattr(self, name)
+            if not isinstance(value, str | bytes) and not (name == "reply" and value is None):
+                raise TypeError(f"Heartbeat {name} must be str or bytes, not {value!r}")
+
+
+class Monitor:
+    """One connection's heartbeat: watches what arrives, sends, and gives up.
+
+    ``call_later`` is the transport's (real ``setTimeout`` in a browser, freed on cancel).
+    ``send`` sends the heartbeat message; ``give_up`` ends the connection with 1006.
+    """
+
+    def __init__(
+        self,
+        heartbeat: Heartbeat,
+        call_later: Callable[[float, Callable[[], None]], Callable[[], None]],
+        deliver: Callable[[Any], None],
+        send: Callable[[str | bytes], object],
+        give_up: Callable[[str], None],
+        now: Callable[[], float],
+    ) -> None:
+        self._heartbeat = heartbeat
+        self._call_later = call_later
+        self._deliver = deliver
+        self._send = send
+        self._give_up = give_up
+        self._now = now
+        self._last = now()
+        self._cancel: Callable[[], None] | None = None
+
+    def on_message(self, data: Any) -> None:
+        """Record liveness, then pass the message on unless it is the reply."""
+        self._last = self._now()
+        reply = self._heartbeat.reply
+        if reply is None or data != reply:
+            self._deliver(data)
+
+    def start(self) -> None:
+        self._last = self._now()
+        self._arm(self._heartbeat.interval, self._check_quiet)
+
+    def stop(self) -> None:
+        if self._cancel is not None:
+            self._cancel()
+            self._cancel = None
+
+    def _arm(self, delay: float, callback: Callable[[], None]) -> None:
+        self.stop()
+        self._cancel = self._call_later(delay, callback)
+
+    def _check_quiet(self) -> None:
+        """``interval`` after the last message, unless one came since: send the heartbeat."""
+        self._cancel = None
+        quiet = self._now() - self._last
+        if quiet < self._heartbeat.interval:
+            self._arm(self._heartbeat.interval - quiet, self._check_quiet)
+            return
+        sent_at = self._now()
+        self._send(self._heartbeat.message)
+        self._arm(self._heartbeat.timeout, lambda: self._check_answered(sent_at))
+
+    def _check_answered(self, sent_at: float) -> None:
+        self._cancel = None
+        if self._last >= sent_at:
+            self._check_quiet()
+        else:
+            self._give_up(REASON)

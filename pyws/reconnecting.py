@@ -1,0 +1,215 @@
+""":class:`ReconnectingWebSocket`: one object that lives through reconnects, with a send
+queue that survives them."""
+
+from __future__ import annotations
+
+import array
+import asyncio
+from collections import deque
+from collections.abc import AsyncIterator
+from types import TracebackType
+from typing import Any
+
+from .blob import Blob
+from .client import URLSource, connect
+from .connection import Data, State, WebSocket
+from .exceptions import ConnectionClosed, ConnectionClosedOK
+from .reconnect import Status
+
+__all__ = ["ReconnectingWebSocket"]
+
+_BYTES_LIKE = (bytes, bytearray, memoryview, array.array)
+
+
+class ReconnectingWebSocket:
+    """A connection that reconnects by itself; use it as ``async with``.
+
+    ::
+
+        async with pyws.ReconnectingWebSocket(url, heartbeat=pyws.Heartbeat()) as rws:
+            await rws.send("hello")  # queued while disconnected, sent after the reconnect
+            async for message in rws:  # goes on across reconnects
+                ...
+
+    It takes the options of :func:`pyws.connect`, reconnection ones included (``backoff``,
+    ``max_retries``, ``process_exception``, ``min_uptime``, ``heartbeat``), and
+    ``max_queued``: how many messages :meth:`send` queues while disconnected before it
+    waits for room. Queued messages go out in order after the reconnect, each exactly
+    once; a message that was on the wire when a connection died may be lost (the
+    browser cannot tell), but none is sent twice.
+
+    When the reconnect loop gives up (``max_retries``, or ``process_exception`` raising),
+    :meth:`recv` and :meth:`send` raise its exception. :meth:`close` closes for good and
+    returns how many queued messages were never sent.
+    """
+
+    def __init__(self, url: URLSource, *, max_queued: int = 1000, **options: Any) -> None:
+        if not isinstance(max_queued, int) or isinstance(max_queued, bool) or max_queued < 1:
+            raise ValueError(f"max_queued must be an int >= 1, not {max_queued!r}")
+        self._connect = connect(url, **options)
+        self._max_queued = max_queued
+        self._status = Status()
+        self._outbox: deque[Any] = deque()
+        self._ws: WebSocket | None = None
+        self._ready = False  # connected, and the outbox flushed
+        self._changed = asyncio.Condition()
+        self._task: asyncio.Task[None] | None = None
+        self._closed = False
+        self._error: BaseException | None = None
+
+    # -- the loop --------------------------------------------------------------------
+
+    async def __aenter__(self) -> ReconnectingWebSocket:
+        self._task = asyncio.ensure_future(self._run())
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def _run(self) -> None:
+        connections = self._connect._reconnect(self._status)
+        try:
+            async for ws in connections:
+                await self._set(ws, ready=False)
+                await self._flush(ws)
+                if ws.state is State.OPEN:
+                    await self._set(ws, ready=True)
+                await ws.wait_closed()
+                await self._set(ws, ready=False)
+        except Exception as exc:
+            self._error = exc
+        finally:
+            await connections.aclose()
+            self._closed = True
+            await self._set(self._ws, ready=False)
+
+    async def _set(self, ws: WebSocket | None, *, ready: bool) -> None:
+        async with self._changed:
+            self._ws, self._ready = ws, ready
+            self._changed.notify_all()
+
+    async def _flush(self, ws: WebSocket) -> None:
+        """Send the queue in order; what a closed connection refuses stays queued."""
+        while self._outbox:
+            try:
+                await ws.send(self._outbox[0])
+            except ConnectionClosed:
+                return
+            self._outbox.popleft()
+            async with self._changed:
+                self._changed.notify_all()  # room for senders waiting on max_queued
+
+    def _raise_if_done(self) -> None:
+        if self._error is not None:
+            raise self._error
+        if self._closed:
+            raise ConnectionClosedOK(1000, "closed by ReconnectingWebSocket.close()", True)
+
+    # -- status ----------------------------------------------------------------------
+
+    @property
+    def state(self) -> State:
+        """OPEN while connected; CONNECTING while reconnecting; CLOSED once closed for good."""
+        if self._closed:
+            return State.CLOSED
+        if self._ws is not None and self._ready:
+            return self._ws.state
+        return State.CONNECTING
+
+    @property
+    def attempt(self) -> int:
+        """Failed attempts since the last successful open."""
+        return self._status.attempt
+
+    @property
+    def next_attempt_in(self) -> float | None:
+        """Seconds until the next attempt while waiting for it, else None."""
+        at = self._status.next_attempt_at
+        return None if at is None else max(0.0, at - self._connect._backend.now())
+
+    @property
+    def queued(self) -> int:
+        """Messages waiting to be sent after the reconnect."""
+        return len(self._outbox)
+
+    @property
+    def ws(self) -> WebSocket | None:
+        """The current connection, or None before the first one opened."""
+        return self._ws
+
+    # -- sending and receiving -------------------------------------------------------
+
+    async def send(self, message: Any) -> None:
+        """Send now while connected; else queue it (waiting while ``max_queued`` are).
+
+        Raises :exc:`TypeError` for what :meth:`pyws.WebSocket.send` cannot send, and the
+        loop's exception (or :exc:`ConnectionClosedOK` after :meth:`close`) once it ended.
+        """
+        if isinstance(message, bytearray | memoryview | array.array):
+            message = bytes(memoryview(message).cast("B"))  # it may be sent later: copy
+        elif not isinstance(message, str | bytes | Blob):
+            raise TypeError(
+                f"cannot send {type(message).__name__} {message!r:.60} through a "
+                "ReconnectingWebSocket: send str, bytes-like or pyws.Blob"
+            )
+        while True:
+            self._raise_if_done()
+            ws = self._ws
+            if ws is not None and self._ready and not self._outbox:
+                try:
+                    await ws.send(message)
+                    return
+                except ConnectionClosed:
+                    pass  # not sent: queue it for the next connection
+            if len(self._outbox) < self._max_queued:
+                self._outbox.append(message)
+                return
+            async with self._changed:
+                await self._changed.wait()
+
+    async def recv(self) -> Data:
+        """The next message, across reconnects: those a connection received before it
+        closed come first. Use ``asyncio.wait_for`` for a timeout; it loses nothing."""
+        while True:
+            ws = self._ws
+            if ws is not None:
+                try:
+                    return await ws.recv()
+                except ConnectionClosed:
+                    pass
+            async with self._changed:
+                while self._ws is ws and not self._closed:
+                    await self._changed.wait()
+            if self._ws is ws:
+                self._raise_if_done()
+
+    def __aiter__(self) -> AsyncIterator[Data]:
+        return self._messages()
+
+    async def _messages(self) -> AsyncIterator[Data]:
+        """Every message until :meth:`close`; raises the loop's exception if it gave up."""
+        while True:
+            try:
+                yield await self.recv()
+            except ConnectionClosedOK:
+                if self._error is None:
+                    return
+                raise
+
+    # -- closing ---------------------------------------------------------------------
+
+    async def close(self, code: int = 1000, reason: str = "") -> int:
+        """Close for good; return how many queued messages were never sent."""
+        self._closed = True
+        ws, task = self._ws, self._task
+        if ws is not None:
+            await ws.close(code, reason)
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        return len(self._outbox)

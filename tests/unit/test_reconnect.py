@@ -1,0 +1,212 @@
+"""The reconnect loop and ReconnectingWebSocket, in CPython over scripted fake sockets."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+import pyws
+from pyws import _platform
+from pyws._transport import BinaryType, Events
+from tests.unit.fake import FakeTransport
+
+
+class Network:
+    """A scripted server: each attempt opens, is refused, or opens then drops."""
+
+    def __init__(self, script: list[str], *, then: str = "open") -> None:
+        self.script = list(script)
+        self.then = then
+        self.urls: list[str] = []
+        self.pauses: list[float] = []
+        self.sockets: list[FakeTransport] = []
+        self.clock = 0.0
+
+    def transport(
+        self, url: str, protocols: list[str], binary_type: BinaryType, events: Events
+    ) -> FakeTransport:
+        self.urls.append(url)
+        outcome = self.script.pop(0) if self.script else self.then
+        sock = EchoTransport(url, protocols, binary_type, events)
+        self.sockets.append(sock)
+        loop = asyncio.get_running_loop()
+        if outcome == "refuse":
+            loop.call_soon(sock.refuse)
+        else:
+            loop.call_soon(sock.open)
+            if outcome == "drop":
+                loop.call_soon(sock.closed, 1006, "", False)
+        return sock
+
+    async def pause(self, delay: float) -> None:
+        self.pauses.append(delay)
+        self.clock += delay
+        await asyncio.sleep(0)
+
+    def now(self) -> float:
+        return self.clock
+
+
+class EchoTransport(FakeTransport):
+    def refuse(self) -> None:
+        self.ready_state = 3
+        self.events.on_error()
+        self.events.on_close(1006, "", False)
+
+    def _send(self, data: object) -> int | None:
+        buffered = super()._send(data)
+        if buffered is not None:
+            asyncio.get_running_loop().call_soon(self.events.on_message, data)
+        return buffered
+
+    def close(self, code: int, reason: str) -> None:
+        super().close(code, reason)
+        asyncio.get_running_loop().call_soon(self.closed, code, reason, True)
+
+
+@pytest.fixture
+def network(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Network]]:
+    def make(script: list[str], **kwargs: Any) -> Network:
+        net = Network(script, **kwargs)
+        backend = _platform.Backend(
+            net.transport,
+            lambda url: pyws._validation.ParsedURL(url, url.split(":")[0], "h"),
+            True,
+            net.pause,
+            net.now,
+        )
+        monkeypatch.setattr(_platform, "backend", lambda: backend)
+        return net
+
+    yield make
+
+
+def seeded() -> pyws.Backoff:
+    return pyws.Backoff(initial=1.0, factor=2.0, max_delay=8.0, rng=random.Random(1))
+
+
+async def test_failed_attempts_back_off_with_fresh_draws_then_connect(
+    network: Callable[..., Network],
+) -> None:
+    net = network(["refuse", "refuse", "refuse", "open"])
+    async for ws in pyws.connect("ws://h/", backoff=seeded()):
+        assert ws.state is pyws.State.OPEN
+        break
+    expected = random.Random(1)
+    assert net.pauses == [expected.uniform(0, cap) for cap in (1.0, 2.0, 4.0)]
+    assert len(net.urls) == 4
+    assert net.sockets[-1].closes == [(1000, "")]  # break closed it
+
+
+async def test_max_retries_raises_the_last_exception(network: Callable[..., Network]) -> None:
+    net = network([], then="refuse")
+    with pytest.raises(pyws.InvalidHandshake):
+        async for _ws in pyws.connect("ws://h/", backoff=seeded(), max_retries=2):
+            raise AssertionError("connected")
+    assert len(net.urls) == 3 and len(net.pauses) == 2
+
+
+async def test_process_exception_decides(network: Callable[..., Network]) -> None:
+    network(["refuse"])
+    seen: list[Exception] = []
+
+    def process(exc: Exception) -> Exception | None:
+        seen.append(exc)
+        return RuntimeError("give up")
+
+    with pytest.raises(RuntimeError, match="give up") as info:
+        async for _ws in pyws.connect("ws://h/", process_exception=process):
+            pass
+    assert isinstance(info.value.__cause__, pyws.InvalidHandshake)
+    assert [type(e) for e in seen] == [pyws.InvalidHandshake]
+
+
+def test_default_process_exception() -> None:
+    from pyws.reconnect import default_process_exception as default
+
+    for retried in (
+        pyws.InvalidHandshake("ws://h/"),
+        TimeoutError(),
+        pyws.ConnectionClosedError(1006, "", False),
+    ):
+        assert default(retried) is None
+    for raised in (pyws.InvalidURI("x", "bad"), ValueError("v"), TypeError("t")):
+        assert default(raised) is raised
+
+
+async def test_backoff_resets_only_after_min_uptime(network: Callable[..., Network]) -> None:
+    net = network(["drop", "drop", "open", "open"])
+    count = 0
+    async for ws in pyws.connect("ws://h/", backoff=seeded(), min_uptime=5):
+        count += 1
+        if count <= 2:  # dropped at once: each counts as an attempt and backs off
+            await ws.wait_closed()
+            continue
+        if count == 3:
+            net.clock += 10  # stayed up long enough
+            continue
+        break
+    expected = random.Random(1)
+    assert net.pauses == [expected.uniform(0, 1.0), expected.uniform(0, 2.0)]  # no third
+
+
+async def test_the_url_callable_is_called_before_every_attempt(
+    network: Callable[..., Network],
+) -> None:
+    net = network(["refuse", "open"])
+    urls = iter(["ws://h/reject", "ws://h/echo"])
+
+    async def fresh() -> str:
+        return next(urls)
+
+    async for ws in pyws.connect(fresh, backoff=seeded()):
+        assert ws.url == "ws://h/echo"
+        break
+    assert net.urls == ["ws://h/reject", "ws://h/echo"]
+    with pytest.raises(pyws.InvalidURI):
+        async for _ws in pyws.connect(lambda: "ftp://h/"):
+            pass
+
+
+async def test_reconnecting_websocket_queues_while_down_and_sends_in_order_once(
+    network: Callable[..., Network],
+) -> None:
+    net = network(["open", "refuse", "refuse"], then="open")
+    async with pyws.ReconnectingWebSocket("ws://h/", backoff=seeded(), max_queued=3) as rws:
+        await rws.send("a")
+        assert await rws.recv() == "a"
+        assert rws.state is pyws.State.OPEN
+        net.sockets[0].closed(1006, "", False)  # the server goes away
+        await asyncio.sleep(0)
+        for m in ("b", "c", "d"):
+            await rws.send(m)  # queued, up to max_queued
+        assert rws.queued <= 3
+        assert [await rws.recv() for _ in range(3)] == ["b", "c", "d"]
+        assert rws.attempt == 0 and rws.next_attempt_in is None
+        sent = [m for sock in net.sockets for m in sock.sent]
+        assert sent == ["a", "b", "c", "d"]  # each exactly once, in order
+        assert len(net.pauses) == 3  # one after the drop (within min_uptime), two refusals
+        await rws.send(b"e")
+        assert await rws.recv() == b"e"
+    assert rws.state is pyws.State.CLOSED
+    with pytest.raises(pyws.ConnectionClosedOK):
+        await rws.send("after")
+
+
+async def test_reconnecting_websocket_close_counts_unsent(network: Callable[..., Network]) -> None:
+    net = network(["open"], then="refuse")
+    rws = pyws.ReconnectingWebSocket("ws://h/", backoff=seeded())
+    async with rws:
+        await rws.send("x")
+        assert await rws.recv() == "x"
+        net.sockets[0].closed(1006, "", False)
+        await asyncio.sleep(0)
+        await rws.send("never")
+        await rws.send("sent")
+        assert await rws.close() == 2
+    with pytest.raises(TypeError, match="cannot send"):
+        await rws.send(1)  # type: ignore[arg-type]
