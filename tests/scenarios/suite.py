@@ -22,7 +22,7 @@ from . import environment
 
 ScenarioFunction = Callable[["Server"], Awaitable[None]]
 
-MODULES = ("messages", "closing", "failures", "flow", "inputs", "leaks")
+MODULES = ("messages", "closing", "failures", "flow", "inputs", "leaks", "reconnect")
 """The scenario modules of this package, in the order they run."""
 
 

@@ -1,0 +1,131 @@
+"""Scenarios: long-lived connections: reconnecting, the send queue, heartbeats."""
+
+from __future__ import annotations
+
+import gc
+import time
+
+import pyws
+
+from . import environment
+from .check import raises
+from .suite import Server, scenario
+
+
+def _quick() -> pyws.Backoff:
+    return pyws.Backoff(initial=0.05, factor=2.0, max_delay=0.2)
+
+
+@scenario()
+async def the_url_callable_is_asked_before_every_attempt(server: Server) -> None:
+    urls = [server.url("/reject?status=503"), server.url("/reject?status=403")]
+    asked: list[str] = []
+
+    async def fresh() -> str:
+        asked.append(urls.pop(0) if urls else server.url("/echo"))
+        return asked[-1]
+
+    async for ws in pyws.connect(fresh, backoff=_quick()):
+        await ws.send("through")
+        assert await ws.recv() == "through"
+        break
+    assert asked == [
+        server.url("/reject?status=503"),
+        server.url("/reject?status=403"),
+        server.url("/echo"),
+    ]
+    assert ws.state in (pyws.State.CLOSING, pyws.State.CLOSED)  # break closed it
+
+
+@scenario()
+async def the_iterator_reconnects_after_each_close(server: Server) -> None:
+    got: list[str] = []
+    async for ws in pyws.connect(server.url("/drop?after=2"), backoff=_quick(), min_uptime=0):
+        for _ in range(2):
+            await ws.send(f"{len(got)}")
+            got.append(await ws.recv())
+        with raises(pyws.ConnectionClosedError):
+            await ws.recv()
+        if len(got) == 6:
+            break
+    assert got == [str(i) for i in range(6)]
+
+
+@scenario()
+async def max_retries_raises_the_last_failure(server: Server) -> None:
+    attempts = 0
+    with raises(pyws.InvalidHandshake):
+        async for _ws in pyws.connect(
+            server.url("/reject?status=503"), backoff=_quick(), max_retries=2
+        ):
+            attempts += 1
+    assert attempts == 0
+    with raises(pyws.InvalidURI):  # raised at once, not retried
+        async for _ws in pyws.connect(lambda: "ftp://127.0.0.1/"):
+            pass
+
+
+@scenario()
+async def reconnecting_websocket_keeps_order_across_drops(server: Server) -> None:
+    sent = [f"m{i}" for i in range(16)]
+    async with pyws.ReconnectingWebSocket(
+        server.url("/drop?after=4"), backoff=pyws.Backoff(initial=0.3, max_delay=0.3)
+    ) as rws:
+        received: list[object] = []
+        for cycle in range(4):
+            batch = sent[cycle * 4 : cycle * 4 + 4]
+            if cycle == 0:
+                for m in batch:  # connected: sent at once, one round trip each
+                    await rws.send(m)
+                    received.append(await rws.recv())
+                continue
+            ws = rws.ws
+            assert ws is not None
+            await ws.wait_closed()  # /drop cut it after 4 echoes
+            for m in batch:  # disconnected: queued, sent after the reconnect
+                await rws.send(m)
+            received.extend([await rws.recv() for _ in batch])
+        assert received == sent, received  # in order, none lost, none twice
+        assert rws.state is pyws.State.OPEN
+    assert rws.state is pyws.State.CLOSED
+
+
+@scenario()
+async def a_heartbeat_gives_up_a_silent_peer(server: Server) -> None:
+    beat = pyws.Heartbeat(interval=0.5, timeout=0.5, message="ping")
+    start = time.monotonic()
+    async with pyws.connect(server.url("/silent?after=1"), heartbeat=beat, close_timeout=1) as ws:
+        await ws.send("one")
+        assert await ws.recv() == "one"
+        with raises(pyws.ConnectionClosedError) as caught:
+            await ws.recv(timeout=10)
+        assert isinstance(caught.value, pyws.ConnectionClosed)
+        assert (caught.value.code, caught.value.reason) == (1006, "heartbeat timeout")
+    elapsed = time.monotonic() - start
+    assert elapsed < 0.5 + 0.5 + 1 + 3, elapsed  # interval + timeout + close_timeout + slack
+    assert environment.live_proxies() == 0
+
+
+@scenario()
+async def a_heartbeat_reply_is_not_returned(server: Server) -> None:
+    beat = pyws.Heartbeat(interval=0.2, timeout=2.0, message="beat", reply="beat")
+    async with pyws.connect(server.url("/echo"), heartbeat=beat) as ws:
+        await ws.send("data")
+        assert await ws.recv() == "data"
+        with raises(TimeoutError):
+            await ws.recv(timeout=1.0)  # several beats echoed meanwhile, none returned
+        assert ws.state is pyws.State.OPEN
+
+
+@scenario()
+async def two_hundred_reconnect_cycles_leak_nothing(server: Server) -> None:
+    cycles = 0
+    async for ws in pyws.connect(server.url("/close?code=1000"), min_uptime=0):
+        await ws.wait_closed()
+        cycles += 1
+        if cycles == 200:
+            break
+    del ws
+    gc.collect()
+    assert environment.live_proxies() == 0
+    assert sum(isinstance(o, pyws.WebSocket) for o in gc.get_objects()) == 0
