@@ -120,12 +120,14 @@ async def a_heartbeat_reply_is_not_returned(server: Server) -> None:
 @scenario()
 async def two_hundred_reconnect_cycles_leak_nothing(server: Server) -> None:
     cycles = 0
-    async for ws in pyws.connect(server.url("/close?code=1000"), min_uptime=0):
+    connections = aiter(pyws.connect(server.url("/close?code=1000"), min_uptime=0))
+    async for ws in connections:
         await ws.wait_closed()
         cycles += 1
         if cycles == 200:
             break
     del ws
+    await connections.aclose()  # type: ignore[attr-defined]  # else asyncio does it soon
     gc.collect()
     assert environment.live_proxies() == 0
     assert sum(isinstance(o, pyws.WebSocket) for o in gc.get_objects()) == 0
