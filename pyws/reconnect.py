@@ -65,6 +65,8 @@ class Connections:
         return self._current
 
     async def aclose(self) -> None:
+        """Close the current connection and end the loop."""
+        self._current = None
         await self._loop.aclose()
 
     def __del__(self) -> None:
