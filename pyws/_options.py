@@ -17,7 +17,6 @@ BROWSER_CANNOT = {
     "ping_interval": "send pings (the browser answers the server's pings itself)",
     "ping_timeout": "send pings (the browser answers the server's pings itself)",
     "max_size": "limit the size of incoming messages",
-    "max_queue": "stop reading from the network (messages queue until recv() takes them)",
     "ssl": "use a TLS context of its own (the browser's certificates apply)",
     "server_hostname": "use a TLS context of its own (the browser's certificates apply)",
     "proxy": "use a proxy of its own (the browser's proxy settings apply)",

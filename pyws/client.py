@@ -18,6 +18,7 @@ from ._validation import (
     check_write_limit,
 )
 from .backoff import Backoff
+from .bounds import Overflow, check_bounds
 from .connection import WebSocket
 from .heartbeat import Heartbeat
 from .reconnect import (
@@ -71,6 +72,13 @@ class connect:
     buffered. Leaving ``async with`` closes with code 1000, also on an exception.
     ``heartbeat`` (a :class:`~pyws.Heartbeat`) detects a peer gone without closing.
 
+    A browser cannot stop reading, so pyws bounds its receive queue instead: past
+    ``max_queue`` unread messages or ``max_queue_bytes`` unread bytes (None: unbounded),
+    ``overflow="close"`` closes with code 4009 and the reason "receive queue overflow"
+    (``recv()`` still returns what was queued before, then raises), and
+    ``"drop_oldest"`` / ``"drop_newest"`` drop messages, counted in
+    :attr:`WebSocket.dropped`, and keep the connection (see :mod:`pyws.bounds`).
+
     Iterating reconnects: failed attempts are retried after ``backoff.delay(attempt)``
     seconds (:class:`~pyws.Backoff`, full jitter) while ``process_exception(exc)`` returns
     None (by default for :exc:`InvalidHandshake`, :exc:`TimeoutError` and
@@ -95,6 +103,9 @@ class connect:
         close_timeout: float | None = 10.0,
         write_limit: int = DEFAULT_WRITE_LIMIT,
         heartbeat: Heartbeat | None = None,
+        max_queue: int | None = None,
+        max_queue_bytes: int | None = None,
+        overflow: Overflow = "close",
         backoff: Backoff | None = None,
         max_retries: int | None = None,
         process_exception: ProcessException = default_process_exception,
@@ -112,6 +123,7 @@ class connect:
         if heartbeat is not None and not isinstance(heartbeat, Heartbeat):
             raise TypeError(f"heartbeat must be a pyws.Heartbeat or None, not {heartbeat!r}")
         self._heartbeat = heartbeat
+        self._bounds = check_bounds(max_queue, max_queue_bytes, overflow)
         self._policy = check_policy(
             Backoff() if backoff is None else backoff, max_retries, process_exception, min_uptime
         )
@@ -134,6 +146,7 @@ class connect:
             close_timeout=self._close_timeout,
             write_limit=self._write_limit,
             heartbeat=self._heartbeat,
+            bounds=self._bounds,
         )
         await ws._wait_open(self._open_timeout)
         return ws

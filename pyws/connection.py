@@ -19,6 +19,7 @@ from . import _wakeup
 from ._transport import BinaryType, Events, Transport, TransportFactory
 from ._validation import check_binary_type, check_close, check_timeout
 from .blob import Blob
+from .bounds import Bounds, Limiter
 from .exceptions import ConcurrencyError, ConnectionClosed, ConnectionClosedOK, InvalidHandshake
 from .heartbeat import Heartbeat, Monitor
 
@@ -61,6 +62,7 @@ class WebSocket:
         "_close_timeout",
         "_closed",
         "_heartbeat",
+        "_limiter",
         "_local_close",
         "_loop",
         "_messages",
@@ -84,6 +86,7 @@ class WebSocket:
         close_timeout: float | None,
         write_limit: int,
         heartbeat: Heartbeat | None = None,
+        bounds: Bounds | None = None,
     ) -> None:
         """Start connecting; :func:`pyws.connect` makes it and waits for it to open."""
         self._binary_type = binary_type
@@ -91,7 +94,7 @@ class WebSocket:
         self._close_timeout = close_timeout
         self._write_limit = write_limit
         self._loop = asyncio.get_running_loop()
-        self._messages: deque[Data] = deque()
+        self._messages: deque[Data] = deque() if bounds is None else bounds.new_queue()
         self._waiter: asyncio.Future[None] | None = None
         self._recv_busy = False
         self._opened: asyncio.Future[None] = self._loop.create_future()
@@ -101,15 +104,21 @@ class WebSocket:
         self._send_lock = asyncio.Lock()
         self._buffered = 0
         self._wake = _wakeup.wake
-        on_message = self._on_message
+        # The message handler: _on_message itself unless bounds or a heartbeat stand before
+        # it, so a plain connection pays nothing for them.
+        on_message: Callable[[Any], None] = self._on_message
+        self._limiter: Limiter | None = None
+        if bounds is not None and bounds.active:
+            self._limiter = Limiter(bounds, self._messages, on_message, self._give_up)
+            on_message = self._limiter.on_message
         self._heartbeat: Monitor | None = None
         if heartbeat is not None:
             self._heartbeat = Monitor(
                 heartbeat,
                 lambda delay, callback: self._transport.call_later(delay, callback),
-                self._on_message,
+                on_message,
                 self._send_heartbeat,
-                self._abort,
+                lambda reason: self._give_up(1006, reason),
                 self._loop.time,
             )
             on_message = self._heartbeat.on_message
@@ -208,11 +217,17 @@ class WebSocket:
                     cancel()
         return future.done()
 
-    def _abort(self, reason: str = "") -> None:
-        """Close the socket now and stop listening to it: closed with 1006 and ``reason``."""
+    def _abort(self) -> None:
+        """Close the socket now and stop listening to it: closed with 1006."""
+        self._give_up(1006, "")
+
+    def _give_up(self, code: int, reason: str) -> None:
+        """Close now, as if the close event came with ``code`` and ``reason``: ``recv()``
+        returns what is queued, then raises. 1006 sends a plain close to the peer; any other
+        code is sent with the reason."""
         if self._transport.ready_state < State.CLOSING:
-            self._transport.close(1000, "")
-        self._on_close(1006, reason, False)
+            self._transport.close(*((1000, "") if code == 1006 else (code, reason)))
+        self._on_close(code, reason, False)
 
     def _send_heartbeat(self, message: str | bytes) -> None:
         """Send at once, ahead of any send waiting on ``write_limit``; nothing if closed."""
@@ -260,6 +275,11 @@ class WebSocket:
         self._transport.set_binary_type(value)
 
     @property
+    def dropped(self) -> int:
+        """Messages dropped by ``overflow="drop_oldest"`` or ``"drop_newest"``; else 0."""
+        return 0 if self._limiter is None else self._limiter.dropped
+
+    @property
     def close_code(self) -> int | None:
         """The close code, once closed (1006 when the connection was lost); else None."""
         return None if self._close_exc is None else self._close_exc.code
@@ -285,6 +305,8 @@ class WebSocket:
     async def recv(self, timeout: float | None = None, *, decode: Literal[True]) -> str: ...
     @overload
     async def recv(self, timeout: float | None = None, *, decode: Literal[False]) -> bytes: ...
+    @overload
+    async def recv(self, timeout: float | None = None, decode: bool | None = None) -> Data: ...
 
     async def recv(self, timeout: float | None = None, decode: bool | None = None) -> Data:
         """Return the next message: str for text, bytes or :class:`Blob` for binary.

@@ -2,11 +2,14 @@
 
 ``await run(Server(...))`` runs every scenario of :data:`MODULES` in order and returns a
 JSON-able :class:`Report`; it prints one line per scenario and a total. A scenario that
-needs a platform feature the target lacks is skipped, and its line names the feature.
+needs a platform feature the target lacks is skipped, and its line names the feature. One
+that runs longer than :data:`SCENARIO_GUARD` fails, and the suite goes on. ``notify`` lets
+a target's harness follow the run (so a crash or hang still tells which scenario it was).
 """
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import time
 import traceback
@@ -22,8 +25,11 @@ from . import environment
 
 ScenarioFunction = Callable[["Server"], Awaitable[None]]
 
-MODULES = ("messages", "closing", "failures", "flow", "inputs", "leaks", "reconnect")
+MODULES = ("messages", "closing", "failures", "flow", "inputs", "leaks", "reconnect", "bounded")
 """The scenario modules of this package, in the order they run."""
+
+SCENARIO_GUARD = 180.0
+"""Hang guard for one scenario, in seconds: never a timing assertion."""
 
 
 @dataclass(frozen=True)
@@ -101,21 +107,32 @@ def collect() -> list[Scenario]:
     return found
 
 
-async def run(server: Server, only: list[str] | None = None) -> Report:
+Notify = Callable[[str, "Result | None"], None]
+"""``notify(name, None)`` as a scenario starts, ``notify(name, result)`` once it is done."""
+
+
+async def run(
+    server: Server, only: list[str] | None = None, notify: Notify | None = None
+) -> Report:
     """Run the scenarios (or those named in ``only``) one after another."""
     features = environment.features()
     report = Report(facts=environment.facts())
     for item in collect():
         if only is not None and item.name not in only:
             continue
+        if notify is not None:
+            notify(item.name, None)
         unmet = [_unmet(need, features) for need in item.needs]
         if any(unmet):
             result = Result(item.name, "skipped", "; ".join(filter(None, unmet)))
         else:
             start = time.monotonic()
             try:
-                await item.function(server)
+                async with asyncio.timeout(SCENARIO_GUARD) as guard:
+                    await item.function(server)
             except Exception as exc:
+                if guard.expired():
+                    exc.add_note(f"the suite's hang guard: no result within {SCENARIO_GUARD} s")
                 detail = "".join(traceback.format_exception(exc, limit=-4))
                 result = Result(item.name, "failed", detail)
             else:
@@ -123,6 +140,8 @@ async def run(server: Server, only: list[str] | None = None) -> Report:
             result.seconds = round(time.monotonic() - start, 3)
         report.results.append(result)
         _print(result)
+        if notify is not None:
+            notify(item.name, result)
     counts = report.counts()
     print(", ".join(f"{counts[o]} {o}" for o in _OUTCOMES), flush=True)
     return report

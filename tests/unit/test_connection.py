@@ -19,6 +19,7 @@ from pyws import (
     State,
     _wakeup,
 )
+from pyws.bounds import Bounds, check_bounds
 from tests.unit.fake import NativeBinary, new_socket, open_socket
 
 
@@ -324,3 +325,52 @@ async def test_an_error_after_open_waits_for_the_close_event() -> None:
     assert ws.state is State.OPEN and ws.close_code is None
     transport.closed(1006, "", False)
     assert ws.close_code == 1006
+
+
+@pytest.mark.parametrize(
+    "bounds",
+    [{"max_queue": 4}, {"max_queue_bytes": 4 * 8}],
+)
+async def test_overflow_close_keeps_what_was_queued_then_raises(bounds: dict[str, int]) -> None:
+    ws, transport = open_socket(
+        bounds=Bounds(bounds.get("max_queue"), bounds.get("max_queue_bytes"), "close")
+    )
+    for i in range(10):
+        transport.events.on_message(f"message{i}")  # 8 bytes each
+    assert transport.closes == [(4009, "receive queue overflow")] and transport.released
+    assert [await ws.recv() for _ in range(4)] == [f"message{i}" for i in range(4)]
+    with pytest.raises(ConnectionClosedError) as info:
+        await ws.recv()
+    assert (info.value.code, info.value.reason) == (4009, "receive queue overflow")
+    assert ws.dropped == 0
+
+
+@pytest.mark.parametrize(
+    ("policy", "kept"), [("drop_oldest", [6, 7, 8, 9]), ("drop_newest", [0, 1, 2, 3])]
+)
+async def test_overflow_drop_keeps_the_connection_and_counts(policy: str, kept: list[int]) -> None:
+    ws, transport = open_socket(bounds=Bounds(4, None, policy))  # type: ignore[arg-type]
+    for i in range(10):
+        transport.events.on_message(b"%d" % i)
+    assert [await ws.recv() for _ in range(4)] == [b"%d" % i for i in kept]
+    assert ws.dropped == 6 and ws.state is State.OPEN
+    transport.events.on_message(b"more")
+    assert await ws.recv() == b"more"
+
+
+async def test_a_message_alone_over_max_queue_bytes_is_dropped_and_counted() -> None:
+    ws, transport = open_socket(bounds=Bounds(None, 10, "drop_oldest"))
+    transport.events.on_message(pyws.Blob(b"x" * 5))
+    transport.events.on_message("é" * 10)  # 20 UTF-8 bytes
+    assert ws.dropped == 2
+    transport.events.on_message("ok")
+    assert await ws.recv() == "ok"
+
+
+def test_bad_bounds() -> None:
+    with pytest.raises(ValueError, match="'lossy'"):
+        check_bounds(None, None, "lossy")
+    with pytest.raises(ValueError, match="max_queue must be >= 1"):
+        check_bounds(0, None, "close")
+    with pytest.raises(TypeError, match="max_queue_bytes"):
+        check_bounds(None, "1", "close")
