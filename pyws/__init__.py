@@ -10,6 +10,7 @@
             ...
 """
 
+from . import sync
 from ._wakeup import fast_wakeup
 from .backoff import Backoff
 from .blob import Blob
@@ -29,6 +30,18 @@ from .reconnecting import ReconnectingWebSocket
 
 __version__ = "0.1.0"
 
+
+def patch_websockets() -> bool:
+    """Make code written for the ``websockets`` client run unchanged in Pyodide.
+
+    Installs pyws-backed ``websockets`` modules in ``sys.modules`` (see :mod:`pyws.patch`)
+    and returns True; outside Pyodide it does nothing and returns False. Idempotent.
+    """
+    from .patch import patch_websockets as patch
+
+    return patch()
+
+
 __all__ = [
     "DEFAULT_WRITE_LIMIT",
     "Backoff",
@@ -47,4 +60,6 @@ __all__ = [
     "WebSocketError",
     "connect",
     "fast_wakeup",
+    "patch_websockets",
+    "sync",
 ]

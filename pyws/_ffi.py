@@ -5,7 +5,7 @@ lazily, in Pyodide only."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import js
 from pyodide.code import run_js
@@ -137,9 +137,6 @@ def parse_url(url: str) -> ParsedURL | None:
     return None if parts is None else ParsedURL(*parts.to_py())
 
 
-T = TypeVar("T")
-
-
 def jspi_supported() -> bool:
     """Whether this runtime has JavaScript Promise Integration (JSPI), which
     :func:`run_sync` needs: Chromium and Firefox do; Node 20 with
@@ -155,10 +152,11 @@ def can_run_sync() -> bool:
     return bool(_can_run_sync())
 
 
-def run_sync(awaitable: Awaitable[T]) -> T:
+def run_sync[T](awaitable: Awaitable[T]) -> T:
     """Block until ``awaitable`` is done (``pyodide.ffi.run_sync``); check
     :func:`can_run_sync` first."""
-    return _run_sync(awaitable)
+    result: T = _run_sync(awaitable)
+    return result
 
 
 class JsBlob(Blob):

@@ -6,7 +6,10 @@ Timeouts raise the builtin :class:`TimeoutError`; wrong argument types raise
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 __all__ = [
+    "Close",
     "ConcurrencyError",
     "ConnectionClosed",
     "ConnectionClosedError",
@@ -18,6 +21,16 @@ __all__ = [
 
 # Close codes that mean "closed normally" (RFC 6455 7.4.1); 1005 is "no code was sent".
 OK_CLOSE_CODES = frozenset({1000, 1001, 1005})
+
+
+class Close(NamedTuple):
+    """A close frame's code and reason, as ``websockets.frames.Close`` has them."""
+
+    code: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.reason})" if self.reason else str(self.code)
 
 
 class WebSocketError(Exception):
@@ -48,7 +61,7 @@ class InvalidHandshake(WebSocketError):
         if why is None:
             detail = (
                 f" (close code {code}); the browser does not tell page scripts why: "
-                "see the browser console for the reason"
+                "see the browser console for the reason (in CPython, the 'pyws' logger)"
             )
         else:
             detail = f": {why}"
@@ -61,13 +74,26 @@ class ConnectionClosed(WebSocketError):
     :attr:`code` and :attr:`reason` are those of the close frame the browser reported
     (1006 with an empty reason when the connection was lost without one); :attr:`was_clean`
     tells whether the closing handshake completed.
+
+    As in ``websockets``, :attr:`rcvd` is the close frame received (None when none was: code
+    1006) and :attr:`sent` the one pyws sent, when it is known (None otherwise: the
+    browser's answer to a server's close is not visible to a page).
     """
 
-    def __init__(self, code: int, reason: str, was_clean: bool) -> None:
+    rcvd_then_sent: bool | None = None
+    """``websockets`` tells which close frame came first; the browser does not."""
+
+    def __init__(self, code: int, reason: str, was_clean: bool, sent: Close | None = None) -> None:
         self.code = code
         self.reason = reason
         self.was_clean = was_clean
+        self.sent = sent
         super().__init__(code, reason, was_clean)
+
+    @property
+    def rcvd(self) -> Close | None:
+        """The close frame received; None when the connection was lost without one (1006)."""
+        return None if self.code == 1006 else Close(self.code, self.reason)
 
     def __str__(self) -> str:
         detail = f"{self.code} ({self.reason})" if self.reason else f"{self.code}"
@@ -75,10 +101,13 @@ class ConnectionClosed(WebSocketError):
         return f"connection closed: {detail}{clean}"
 
     @staticmethod
-    def from_close(code: int, reason: str, was_clean: bool) -> ConnectionClosed:
+    def from_close(
+        code: int, reason: str, was_clean: bool, sent: Close | None = None
+    ) -> ConnectionClosed:
         """The subclass that fits a close: OK when clean with 1000, 1001 or 1005."""
         ok = was_clean and code in OK_CLOSE_CODES
-        return (ConnectionClosedOK if ok else ConnectionClosedError)(code, reason, was_clean)
+        kind = ConnectionClosedOK if ok else ConnectionClosedError
+        return kind(code, reason, was_clean, sent)
 
 
 class ConnectionClosedOK(ConnectionClosed):

@@ -8,6 +8,7 @@ from aiohttp import web
 
 from server import scenarios
 from server.echo import CLOSE_TIMEOUT, echo
+from server.graphql import graphql
 from server.registry import Registry
 from server.settings import (
     DEFAULT_HEAD_TIMEOUT,
@@ -81,6 +82,7 @@ def make_app(
 
     settings = app[SETTINGS]
     app.router.add_get("/echo", echo)
+    app.router.add_get("/graphql", graphql)
     for path, handler in scenarios.ROUTES:
         app.router.add_get(path, handler)
     app.router.add_get("/pyodide/{tail:.*}", static_handler(settings.dist_dir, CACHE_ASSETS))

@@ -30,14 +30,17 @@ def select_subprotocol(
 
 
 @asynccontextmanager
-async def accept(request: web.Request) -> AsyncIterator[Connection]:
+async def accept(
+    request: web.Request, subprotocols: tuple[str, ...] = SUBPROTOCOLS
+) -> AsyncIterator[Connection]:
     """Complete the handshake, track the socket while the block runs, log one line at the end.
 
-    A bad handshake (missing Upgrade, bad Sec-WebSocket-Version or -Key) raises aiohttp's
-    HTTPBadRequest from prepare(), which becomes a plain 400 response.
+    The first of ``subprotocols`` the client offers is selected. A bad handshake (missing
+    Upgrade, bad Sec-WebSocket-Version or -Key) raises aiohttp's HTTPBadRequest from
+    prepare(), which becomes a plain 400 response.
     """
     settings = request.app[SETTINGS]
-    chosen = select_subprotocol(request.headers.get(hdrs.SEC_WEBSOCKET_PROTOCOL))
+    chosen = select_subprotocol(request.headers.get(hdrs.SEC_WEBSOCKET_PROTOCOL), subprotocols)
     # Offering aiohttp only the protocol we already chose keeps the client's order in charge
     # and avoids aiohttp's "don't overlap" warning when the client offers something else.
     ws = web.WebSocketResponse(

@@ -12,6 +12,10 @@ FEATURES = {
     "js": "platform JS objects (Blob, ArrayBuffer, typed arrays) exist only under Pyodide",
     "location": "relative URLs need a page or worker location (Node and CPython have none)",
     "proxy_count": "pyws holds JS proxies only under Pyodide",
+    "jspi": "JavaScript Promise Integration (Pyodide's run_sync): Chromium, Firefox, and Node "
+    "with --experimental-wasm-stack-switching have it",
+    "sync": "pyws.sync blocks in CPython (a thread) or in Pyodide with JSPI",
+    "patch": "pyws.patch_websockets() patches only under Pyodide",
 }
 """Every feature a scenario may need, with why a target may lack it."""
 
@@ -20,13 +24,17 @@ IN_PYODIDE = sys.platform == "emscripten"
 
 def features() -> set[str]:
     """The features of this platform."""
-    found = set()
-    if IN_PYODIDE:
-        found |= {"js", "proxy_count"}
-        import js
+    if not IN_PYODIDE:
+        return {"sync"}
+    import js
 
-        if getattr(js, "location", None) is not None:
-            found.add("location")
+    from pyws import _ffi
+
+    found = {"js", "proxy_count", "patch"}
+    if getattr(js, "location", None) is not None:
+        found.add("location")
+    if _ffi.jspi_supported():
+        found |= {"jspi", "sync"}
     return found
 
 

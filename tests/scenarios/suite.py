@@ -25,7 +25,18 @@ from . import environment
 
 ScenarioFunction = Callable[["Server"], Awaitable[None]]
 
-MODULES = ("messages", "closing", "failures", "flow", "inputs", "leaks", "reconnect", "bounded")
+MODULES = (
+    "messages",
+    "closing",
+    "failures",
+    "flow",
+    "inputs",
+    "leaks",
+    "reconnect",
+    "bounded",
+    "sync_api",
+    "patch",
+)
 """The scenario modules of this package, in the order they run."""
 
 SCENARIO_GUARD = 180.0

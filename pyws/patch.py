@@ -1,0 +1,652 @@
+"""``pyws.patch_websockets()``: code written for the ``websockets`` client runs unchanged
+in Pyodide, over the browser's WebSocket.
+
+::
+
+    import pyws
+
+    pyws.patch_websockets()  # before the code that imports websockets
+
+    from websockets.asyncio.client import connect  # pyws underneath
+
+It follows ``pyodide_http.patch_all()``: outside Pyodide it does nothing and returns False.
+In Pyodide it installs module objects in :data:`sys.modules` under the names of the
+``websockets`` client API (:data:`MODULES`), whether or not the real package is installed,
+and returns True; a second call changes nothing. Any other ``websockets.*`` module (the
+server, Sans-I/O, ``legacy``) then fails to import with a message saying why.
+
+The exceptions are pyws's own (``websockets.exceptions.ConnectionClosed`` is
+:exc:`pyws.ConnectionClosed`, with ``rcvd``, ``sent``, ``code`` and ``reason``), so one
+``except`` serves both APIs. What each member of ``websockets``' connection does here,
+and what a browser makes impossible, is in docs/websockets-compat.md.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib.abc
+import importlib.machinery
+import logging
+import sys
+import uuid
+import warnings
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Generator,
+    Iterable,
+    Iterator,
+    Mapping,
+)
+from types import ModuleType, TracebackType
+from typing import Any, NewType, NoReturn
+
+from . import _platform, exceptions, sync
+from ._options import BROWSER_CANNOT
+from ._validation import check_close
+from .blob import Blob
+from .client import connect as pyws_connect
+from .connection import Data, State, WebSocket
+from .reconnect import Connections
+
+__all__ = ["MODULES", "patch_websockets"]
+
+WEBSOCKETS_API = "16.0"
+"""The ``websockets`` API this patch follows (``websockets.__version__`` reads
+``16.0+pyws.<version>``)."""
+
+Subprotocol = NewType("Subprotocol", str)
+Origin = NewType("Origin", str)
+ExtensionName = NewType("ExtensionName", str)
+LoggerLike = logging.Logger | logging.LoggerAdapter[logging.Logger]
+HeadersLike = Mapping[str, str] | Iterable[tuple[str, str]]
+
+
+# -- websockets.datastructures, .http11, .frames -----------------------------------------
+
+
+class MultipleValuesError(LookupError):
+    """A header has several values where one was asked for."""
+
+
+class Headers:
+    """HTTP headers: case-insensitive names, several values allowed, order kept."""
+
+    def __init__(self, items: HeadersLike | None = None) -> None:
+        pairs = items.items() if isinstance(items, Mapping) else (items or ())
+        self._items: list[tuple[str, str]] = [(str(k), str(v)) for k, v in pairs]
+
+    def __getitem__(self, name: str) -> str:
+        values = self.get_all(name)
+        if not values:
+            raise KeyError(name)
+        if len(values) > 1:
+            raise MultipleValuesError(name)
+        return values[0]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and bool(self.get_all(name))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(k.lower() for k, _ in self._items))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        values = self.get_all(name)
+        return values[0] if values else default
+
+    def get_all(self, name: str) -> list[str]:
+        lowered = name.lower()
+        return [v for k, v in self._items if k.lower() == lowered]
+
+    def raw_items(self) -> Iterator[tuple[str, str]]:
+        return iter(self._items)
+
+    def __repr__(self) -> str:
+        return f"Headers({self._items!r})"
+
+
+class Request:
+    """The opening request, as far as a page knows it: the path, and the one header pyws
+    chose (``Sec-WebSocket-Protocol``); the browser adds the others unseen."""
+
+    def __init__(self, path: str, headers: Headers) -> None:
+        self.path = path
+        self.headers = headers
+
+
+class Response:
+    """The opening response, as far as a page sees it: status 101 and the two headers the
+    browser exposes (``Sec-WebSocket-Protocol``, ``Sec-WebSocket-Extensions``)."""
+
+    def __init__(self, headers: Headers) -> None:
+        self.status_code = 101
+        self.reason_phrase = "Switching Protocols"
+        self.headers = headers
+        self.body = b""
+
+
+class CloseCode(enum.IntEnum):
+    """Close codes of RFC 6455; a page may send only NORMAL_CLOSURE and 3000-4999."""
+
+    NORMAL_CLOSURE = 1000
+    GOING_AWAY = 1001
+    PROTOCOL_ERROR = 1002
+    UNSUPPORTED_DATA = 1003
+    NO_STATUS_RCVD = 1005
+    ABNORMAL_CLOSURE = 1006
+    INVALID_DATA = 1007
+    POLICY_VIOLATION = 1008
+    MESSAGE_TOO_BIG = 1009
+    MANDATORY_EXTENSION = 1010
+    INTERNAL_ERROR = 1011
+    SERVICE_RESTART = 1012
+    TRY_AGAIN_LATER = 1013
+    BAD_GATEWAY = 1014
+    TLS_HANDSHAKE = 1015
+
+
+# -- websockets.exceptions ---------------------------------------------------------------
+
+
+def _never_raised(name: str, base: type[Exception], why: str) -> type[Exception]:
+    return type(
+        name, (base,), {"__doc__": f"Never raised over pyws: {why}.", "__module__": __name__}
+    )
+
+
+_HIDDEN = "the browser hides the details of a failed handshake from pages (InvalidHandshake)"
+NEVER_RAISED = {
+    name: _never_raised(name, base, why)
+    for name, base, why in (
+        ("InvalidStatus", exceptions.InvalidHandshake, _HIDDEN),
+        ("InvalidMessage", exceptions.InvalidHandshake, _HIDDEN),
+        ("InvalidHeader", exceptions.InvalidHandshake, _HIDDEN),
+        ("InvalidUpgrade", exceptions.InvalidHandshake, _HIDDEN),
+        ("NegotiationError", exceptions.InvalidHandshake, _HIDDEN),
+        ("SecurityError", exceptions.InvalidHandshake, _HIDDEN),
+        ("InvalidProxy", exceptions.InvalidHandshake, "the browser's proxy settings apply"),
+        ("ProtocolError", exceptions.WebSocketError, "the browser fails protocol errors (1006)"),
+        ("PayloadTooBig", exceptions.WebSocketError, "a browser takes messages of any size"),
+        ("InvalidState", exceptions.WebSocketError, "pyws raises ConnectionClosed instead"),
+    )
+}
+"""``websockets`` exceptions that pyws cannot raise, so that ``except`` clauses naming
+them still compile; each is a subclass of the pyws exception closest to it."""
+
+EXCEPTIONS: dict[str, type[Exception]] = {
+    "WebSocketException": exceptions.WebSocketError,
+    "ConnectionClosed": exceptions.ConnectionClosed,
+    "ConnectionClosedOK": exceptions.ConnectionClosedOK,
+    "ConnectionClosedError": exceptions.ConnectionClosedError,
+    "InvalidURI": exceptions.InvalidURI,
+    "InvalidHandshake": exceptions.InvalidHandshake,
+    "ConcurrencyError": exceptions.ConcurrencyError,
+    **NEVER_RAISED,
+}
+"""``websockets.exceptions`` by name: pyws's own classes, and :data:`NEVER_RAISED`."""
+
+
+# -- options -----------------------------------------------------------------------------
+
+
+def _is_none(value: object) -> bool:
+    return value is None
+
+
+def _is_empty(value: object) -> bool:
+    return not value
+
+
+HONOURED = {
+    "compression": lambda value: value == "deflate",
+    "additional_headers": _is_empty,
+    "origin": _is_none,
+    "extensions": _is_none,
+    "ssl": lambda value: value is None or value is True,
+    "server_hostname": _is_none,
+    "proxy": lambda value: value is True,
+    "ping_interval": _is_none,
+    "ping_timeout": _is_none,
+    "max_size": _is_none,
+    "max_queue": _is_none,
+    "sock": _is_none,
+    "proxy_ssl": _is_none,
+    "proxy_server_hostname": _is_none,
+    "legacy": _is_none,
+}
+"""Values of ``websockets.connect`` options that ask nothing a browser cannot do (the
+defaults of code that passes them explicitly): accepted silently."""
+
+CANNOT = {
+    **BROWSER_CANNOT,
+    "sock": "use a socket of its own",
+    "proxy_ssl": "use a proxy of its own (the browser's proxy settings apply)",
+    "proxy_server_hostname": "use a proxy of its own (the browser's proxy settings apply)",
+    "legacy": "choose an implementation (there is one: the browser's)",
+    "reconnect_delays": "choose reconnection delays (pyws.connect's backoff= does)",
+}
+"""Other options: accepted with a :exc:`RuntimeWarning` saying why they are ignored."""
+
+
+class _Options:
+    """``websockets.connect``'s keyword arguments, as pyws uses them."""
+
+    def __init__(self, options: dict[str, Any], stacklevel: int) -> None:
+        self.logger: LoggerLike = options.pop("logger", None) or logging.getLogger(
+            "websockets.client"
+        )
+        self.create_connection: Any = options.pop("create_connection", None)
+        limit = options.pop("write_limit", None)
+        self.pyws: dict[str, Any] = {
+            name: options.pop(name)
+            for name in ("subprotocols", "open_timeout", "close_timeout", "process_exception")
+            if name in options
+        }
+        if limit is not None:
+            self.pyws["write_limit"] = limit[0] if isinstance(limit, tuple) else limit
+        if self.pyws.get("subprotocols") is not None:
+            self.pyws["subprotocols"] = list(self.pyws["subprotocols"])
+        for name, value in options.items():
+            if name in HONOURED and HONOURED[name](value):
+                continue
+            why = CANNOT.get(name, "pass options to its socket")
+            warnings.warn(
+                f"websockets.connect() over pyws ignores {name}={value!r}: a browser's "
+                f"WebSocket cannot {why}",
+                RuntimeWarning,
+                stacklevel=stacklevel + 1,
+            )
+
+
+# -- the connection ----------------------------------------------------------------------
+
+PING_IMPOSSIBLE = (
+    "a page cannot send WebSocket {frame} frames: the browser's WebSocket API has no "
+    "{method}(). The browser answers the server's pings by itself, so a server that "
+    "pings (websockets servers do, every 20 s) detects a dead client; to check the "
+    "server from the page, or to measure latency, send an application message and time "
+    "its answer"
+)
+
+
+def _page_close(code: int, reason: str, stacklevel: int) -> tuple[int, str]:
+    """A close code a page may send: 1000 in place of 1001-2999, with a warning."""
+    if isinstance(code, int) and code != 1000 and 1000 <= code < 3000:
+        warnings.warn(
+            f"closing with 1000, not {code}: a page may send only 1000 or 3000-4999",
+            RuntimeWarning,
+            stacklevel=stacklevel + 1,
+        )
+        code = 1000
+    return check_close(code, reason)
+
+
+def _message(message: Any, text: bool | None) -> Any:
+    """One message to send: fragments joined (a page cannot send fragments), and ``text``
+    applied (True: bytes go as text; False: str goes as binary)."""
+    if not isinstance(message, str | bytes | bytearray | memoryview | Blob) and isinstance(
+        message, Iterable
+    ):
+        fragments = list(message)
+        if not fragments:
+            return None  # websockets sends nothing for an empty iterable
+        kinds = {isinstance(f, str) for f in fragments}
+        if len(kinds) > 1:
+            raise TypeError("all fragments of a message must be str, or all bytes-like")
+        message = "".join(fragments) if kinds == {True} else b"".join(fragments)
+    if text is True and not isinstance(message, str):
+        return bytes(message).decode("utf-8")
+    if text is False and isinstance(message, str):
+        return message.encode("utf-8")
+    return message
+
+
+class _Connection:
+    """What ``websockets``' asyncio and threading connections share: attributes only."""
+
+    def __init__(self, ws: WebSocket | sync.WebSocket, options: _Options) -> None:
+        self.ws = ws
+        """The pyws connection underneath."""
+        self.id = uuid.uuid4()
+        """A unique identifier of the connection, as in ``websockets``."""
+        self.logger = options.logger
+        """The ``websockets.client`` logger (or the one given); pyws logs nothing to it."""
+        self.latency = 0.0
+        """Always 0.0, ``websockets``' value before the first ping: a page cannot ping."""
+        rest = ws.url.partition("://")[2].partition("/")[2]
+        offered = options.pyws.get("subprotocols") or []
+        self.request: Request | None = Request(
+            "/" + rest,
+            Headers([("Sec-WebSocket-Protocol", ", ".join(offered))] if offered else []),
+        )
+        """The path and the subprotocols offered; the browser's other headers are hidden."""
+        shown = [
+            ("Sec-WebSocket-Protocol", ws.subprotocol or ""),
+            ("Sec-WebSocket-Extensions", ws.extensions),
+        ]
+        self.response: Response | None = Response(Headers([(k, v) for k, v in shown if v]))
+        """Status 101 and the headers a page sees; the browser hides the others."""
+
+    @property
+    def local_address(self) -> None:
+        """None: a browser does not tell pages the addresses of a socket."""
+        return None
+
+    @property
+    def remote_address(self) -> None:
+        """None: a browser does not tell pages the addresses of a socket."""
+        return None
+
+    @property
+    def state(self) -> State:
+        """The browser's ready state; ``websockets.protocol.State`` is :class:`pyws.State`."""
+        return self.ws.state
+
+    @property
+    def subprotocol(self) -> Subprotocol | None:
+        """The subprotocol the server selected, or None."""
+        protocol = self.ws.subprotocol
+        return None if protocol is None else Subprotocol(protocol)
+
+    @property
+    def close_code(self) -> int | None:
+        """The close code once closed (1006 when the connection was lost), else None."""
+        return self.ws.close_code
+
+    @property
+    def close_reason(self) -> str | None:
+        """The close reason once closed, else None."""
+        return self.ws.close_reason
+
+    @property
+    def close_exc(self) -> exceptions.ConnectionClosed:
+        """The :exc:`ConnectionClosed` that ended the connection; InvalidState before."""
+        code, reason, clean = self.ws.close_code, self.ws.close_reason, self.ws.was_clean
+        if code is None or reason is None or clean is None:
+            raise NEVER_RAISED["InvalidState"]("the connection is not closed yet")
+        return exceptions.ConnectionClosed.from_close(code, reason, clean)
+
+    def ping(self, data: Any = None, **_: Any) -> NoReturn:
+        """Raises :exc:`NotImplementedError`: a page cannot send a ping frame."""
+        raise NotImplementedError(PING_IMPOSSIBLE.format(frame="ping", method="ping"))
+
+    def pong(self, data: Any = b"") -> NoReturn:
+        """Raises :exc:`NotImplementedError`: a page cannot send a pong frame."""
+        raise NotImplementedError(PING_IMPOSSIBLE.format(frame="pong", method="pong"))
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} over {self.ws!r}>"
+
+
+class ClientConnection(_Connection):
+    """``websockets.asyncio.client.ClientConnection`` over :class:`pyws.WebSocket`.
+
+    ``recv``, ``send``, ``close``, ``wait_closed`` and iteration behave as pyws's (nothing
+    received is lost to a cancel; after a close, queued messages come first).
+    """
+
+    ws: WebSocket
+
+    def __init__(self, ws: WebSocket, options: _Options) -> None:
+        super().__init__(ws, options)
+
+    async def recv(self, decode: bool | None = None) -> Data:
+        """The next message; :exc:`ConnectionClosed` once closed and nothing is queued."""
+        return await self.ws.recv(None, decode)
+
+    async def recv_streaming(self, decode: bool | None = None) -> AsyncIterator[Data]:
+        """The next message as one fragment: the browser delivers whole messages only."""
+        yield await self.ws.recv(None, decode)
+
+    async def send(self, message: Any, text: bool | None = None) -> None:
+        """Send one message; fragments (an iterable or async iterable) are joined first,
+        since a page cannot send a fragmented message."""
+        if isinstance(message, AsyncIterable):
+            message = [fragment async for fragment in message]
+        message = _message(message, text)
+        if message is not None:
+            await self.ws.send(message)
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close; a code a page may not send (1001-2999) becomes 1000, with a warning."""
+        await self.ws.close(*_page_close(code, reason, 2))
+
+    async def wait_closed(self) -> None:
+        await self.ws.wait_closed()
+
+    async def drain(self) -> None:
+        await self.ws.drain()
+
+    def __aiter__(self) -> AsyncIterator[Data]:
+        """Messages until a normal close; an abnormal one raises ConnectionClosedError."""
+        return self.ws.__aiter__()
+
+    async def __aenter__(self) -> ClientConnection:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
+class connect:
+    """``websockets.asyncio.client.connect`` over :func:`pyws.connect`: ``await`` it, use
+    it as ``async with``, or ``async for`` (reconnecting, where :func:`pyws.connect` can).
+
+    ``subprotocols``, ``open_timeout``, ``close_timeout``, ``write_limit`` (its high
+    mark), ``logger`` and ``create_connection`` (a subclass of :class:`ClientConnection`)
+    apply; options that ask what a browser cannot do warn and are ignored.
+    """
+
+    def __init__(self, uri: str, **options: Any) -> None:
+        self._options = _Options(options, stacklevel=2)
+        self._connect = pyws_connect(uri, **self._options.pyws)
+        self._connection: ClientConnection | None = None
+
+    def _wrap(self, ws: WebSocket) -> ClientConnection:
+        factory = self._options.create_connection or ClientConnection
+        connection: ClientConnection = factory(ws, self._options)
+        return connection
+
+    async def _open(self) -> ClientConnection:
+        return self._wrap(await self._connect)
+
+    def __await__(self) -> Generator[Any, None, ClientConnection]:
+        return self._open().__await__()
+
+    async def __aenter__(self) -> ClientConnection:
+        self._connection = await self._open()
+        return self._connection
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._connection is not None
+        await self._connection.close()
+
+    def __aiter__(self) -> _Reconnecting:
+        """A connection, then a new one after each failure, as ``pyws.connect`` reconnects;
+        leaving the loop closes the current one at once."""
+        return _Reconnecting(self._connect.__aiter__(), self._wrap)
+
+
+class _Reconnecting:
+    """``async for ws in connect(...)``: pyws's reconnecting iterator, each connection
+    wrapped."""
+
+    def __init__(
+        self, connections: Connections, wrap: Callable[[WebSocket], ClientConnection]
+    ) -> None:
+        self._connections = connections
+        self._wrap = wrap
+
+    def __aiter__(self) -> _Reconnecting:
+        return self
+
+    async def __anext__(self) -> ClientConnection:
+        return self._wrap(await anext(self._connections))
+
+    async def aclose(self) -> None:
+        """Close the current connection and end the loop."""
+        await self._connections.aclose()
+
+
+class SyncClientConnection(_Connection):
+    """``websockets.sync.client.ClientConnection`` over :class:`pyws.sync.WebSocket`."""
+
+    ws: sync.WebSocket
+
+    def __init__(self, ws: sync.WebSocket, options: _Options) -> None:
+        super().__init__(ws, options)
+
+    def recv(self, timeout: float | None = None, decode: bool | None = None) -> Data:
+        """The next message; TimeoutError after ``timeout`` s loses nothing."""
+        return self.ws.recv(timeout, decode)
+
+    def recv_streaming(self, decode: bool | None = None) -> Iterator[Data]:
+        """The next message as one fragment: the browser delivers whole messages only."""
+        yield self.ws.recv(None, decode)
+
+    def send(self, message: Any, text: bool | None = None) -> None:
+        """Send one message; fragments (an iterable) are joined first."""
+        message = _message(message, text)
+        if message is not None:
+            self.ws.send(message)
+
+    def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close; a code a page may not send (1001-2999) becomes 1000, with a warning."""
+        self.ws.close(*_page_close(code, reason, 2))
+
+    def __iter__(self) -> Iterator[Data]:
+        return iter(self.ws)
+
+    def __enter__(self) -> SyncClientConnection:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def sync_connect(uri: str, **options: Any) -> SyncClientConnection:
+    """``websockets.sync.client.connect`` over :func:`pyws.sync.connect` (JSPI in Pyodide:
+    see :mod:`pyws.sync` for where it can block)."""
+    parsed = _Options(options, stacklevel=2)
+    factory = parsed.create_connection or SyncClientConnection
+    connection: SyncClientConnection = factory(sync.connect(uri, **parsed.pyws), parsed)
+    return connection
+
+
+# -- the modules -------------------------------------------------------------------------
+
+_CONNECTION = {"ClientConnection": ClientConnection, "connect": connect}
+_HTTP = {"Request": Request, "Response": Response}
+_HEADERS = {
+    "Headers": Headers,
+    "HeadersLike": HeadersLike,
+    "MultipleValuesError": MultipleValuesError,
+}
+_FRAMES = {"Close": exceptions.Close, "CloseCode": CloseCode}
+_TYPING = {
+    "Data": Data,
+    "Subprotocol": Subprotocol,
+    "Origin": Origin,
+    "ExtensionName": ExtensionName,
+    "LoggerLike": LoggerLike,
+}
+MODULES: dict[str, dict[str, Any]] = {
+    "websockets": {
+        **_CONNECTION,
+        **EXCEPTIONS,
+        **_HTTP,
+        **_HEADERS,
+        **_FRAMES,
+        **_TYPING,
+        "State": State,
+    },
+    "websockets.asyncio": {},
+    "websockets.asyncio.client": {**_CONNECTION, "HeadersLike": HeadersLike},
+    "websockets.asyncio.connection": {"Connection": ClientConnection, "State": State},
+    "websockets.sync": {},
+    "websockets.sync.client": {"ClientConnection": SyncClientConnection, "connect": sync_connect},
+    "websockets.sync.connection": {"Connection": SyncClientConnection, "State": State},
+    "websockets.client": {**_CONNECTION, "WebSocketClientProtocol": ClientConnection},
+    "websockets.exceptions": EXCEPTIONS,
+    "websockets.protocol": {"State": State},
+    "websockets.frames": _FRAMES,
+    "websockets.typing": _TYPING,
+    "websockets.datastructures": _HEADERS,
+    "websockets.http11": _HTTP,
+}
+"""Every module the patch installs, and what it holds."""
+
+
+class _Refuse(importlib.abc.MetaPathFinder):
+    """Makes ``import websockets.<anything else>`` fail with a message saying why."""
+
+    def find_spec(
+        self, name: str, path: Any = None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if name.startswith("websockets.") and name not in MODULES:
+            raise ModuleNotFoundError(
+                f"No module named {name!r}: pyws.patch_websockets() replaced websockets by "
+                f"its client API over the browser's WebSocket ({', '.join(MODULES)}); "
+                "servers and the Sans-I/O layer need sockets, which a page does not have",
+                name=name,
+            )
+        return None
+
+
+_refuse = _Refuse()
+
+
+def _modules() -> dict[str, ModuleType]:
+    from . import __version__
+
+    made = {}
+    for name, members in MODULES.items():
+        module = ModuleType(name, f"``{name}`` as pyws.patch_websockets() provides it.")
+        module.__dict__.update(members)
+        module.__path__ = []  # each may hold submodules
+        module.__pyws__ = True  # type: ignore[attr-defined]
+        made[name] = module
+    made["websockets"].__version__ = f"{WEBSOCKETS_API}+pyws.{__version__}"  # type: ignore[attr-defined]
+    for name, module in made.items():
+        parent, _, child = name.rpartition(".")
+        if parent:
+            setattr(made[parent], child, module)
+    return made
+
+
+def patch_websockets() -> bool:
+    """Make ``import websockets`` (and its client modules) give pyws-backed objects.
+
+    Returns True in Pyodide, where it patched (or had patched: a second call changes
+    nothing), and False elsewhere, where it does nothing. Call it before the code that
+    imports ``websockets``: a module that already holds the real one keeps it.
+    """
+    if not _platform.IN_PYODIDE:
+        return False
+    if getattr(sys.modules.get("websockets"), "__pyws__", False):
+        return True
+    for name in [n for n in sys.modules if n == "websockets" or n.startswith("websockets.")]:
+        del sys.modules[name]  # the real package's modules, if it was imported
+    sys.modules.update(_modules())
+    if _refuse not in sys.meta_path:
+        sys.meta_path.insert(0, _refuse)
+    return True

@@ -1,0 +1,300 @@
+"""A blocking API over the async core, modelled on ``websockets.sync.client``::
+
+    import pyws.sync
+
+    with pyws.sync.connect("ws://127.0.0.1:8000/echo") as ws:
+        ws.send("hello")
+        print(ws.recv(timeout=5))
+
+There is one implementation: each call runs the matching coroutine of
+:class:`pyws.WebSocket` to completion and returns its result, so the semantics (what is
+queued, what is lost, which exception) are the async API's to the letter.
+
+- In Pyodide the call blocks with ``pyodide.ffi.run_sync``: JavaScript Promise Integration
+  (JSPI) suspends the WebAssembly stack while the browser's event loop runs on. That needs
+  a runtime with JSPI (Chromium, Firefox, Node 20 with ``--experimental-wasm-stack-switching``)
+  and a call stack that may suspend: Python entered from ``runPythonAsync``, from an asyncio
+  task (an async function called from JS, an async event handler) or from
+  ``callPromising``. Elsewhere every call raises :exc:`RuntimeError` saying so.
+- In CPython (``pip install "pyws[cpython]"``) the coroutines run on an event loop in a
+  daemon thread, ``pyws.sync``, shared by every connection; the caller's thread waits.
+  Calling pyws.sync from that thread (a callback of that loop) would deadlock, and raises
+  :exc:`RuntimeError` instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Coroutine, Iterator
+from types import TracebackType
+from typing import Any, Literal, overload
+
+from . import _platform
+from ._options import warn_browser_cannot
+from ._transport import BinaryType
+from .client import DEFAULT_WRITE_LIMIT
+from .client import connect as _async_connect
+from .connection import Data, State
+from .connection import WebSocket as AsyncWebSocket
+from .exceptions import ConnectionClosedOK
+from .heartbeat import Heartbeat
+
+__all__ = ["WebSocket", "connect"]
+
+HOW_TO_CALL = (
+    "call it from code run by pyodide.runPythonAsync(), from an async function (an asyncio "
+    "task, an async event handler), or from a function called with callPromising(); or use "
+    "the async API, `await pyws.connect(...)`"
+)
+
+
+def _pyodide_run[T](coroutine: Coroutine[Any, Any, T]) -> T:
+    from . import _ffi
+
+    if not _ffi.can_run_sync():
+        coroutine.close()
+        if not _ffi.jspi_supported():
+            raise RuntimeError(
+                "pyws.sync cannot block here: this JavaScript runtime lacks JavaScript Promise "
+                "Integration (JSPI), which pyodide.ffi.run_sync needs (Chromium and Firefox "
+                "have it; Node 20 needs --experimental-wasm-stack-switching); where it is "
+                f"available, {HOW_TO_CALL}"
+            )
+        raise RuntimeError(
+            "pyws.sync cannot block here: this Python call stack was entered synchronously "
+            "from JavaScript (pyodide.runPython(), a synchronous JS callback or event "
+            f"handler), which JSPI cannot suspend; {HOW_TO_CALL}"
+        )
+    return _ffi.run_sync(coroutine)
+
+
+class _LoopThread:
+    """CPython: an event loop in a daemon thread, started on first use."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        with self._lock:
+            if self._loop is None:
+                loop = asyncio.new_event_loop()
+                self._thread = threading.Thread(
+                    target=loop.run_forever, name="pyws.sync", daemon=True
+                )
+                self._thread.start()
+                self._loop = loop
+            return self._loop
+
+    def run[T](self, coroutine: Coroutine[Any, Any, T]) -> T:
+        loop = self._running_loop()
+        if threading.current_thread() is self._thread:
+            coroutine.close()
+            raise RuntimeError(
+                "pyws.sync was called from its own event loop's thread, where it would wait "
+                "for itself forever; use the async API there"
+            )
+        future = asyncio.run_coroutine_threadsafe(coroutine, loop)
+        try:
+            return future.result()
+        except BaseException:
+            # KeyboardInterrupt (or another exception) in the waiting thread: cancel the
+            # coroutine, as cancelling the async call would (recv() then loses nothing).
+            future.cancel()
+            raise
+
+
+_loop_thread = _LoopThread()
+
+
+def _run[T](coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` to completion and return its result, blocking the caller."""
+    if _platform.IN_PYODIDE:
+        return _pyodide_run(coroutine)
+    return _loop_thread.run(coroutine)
+
+
+class WebSocket:
+    """A blocking WebSocket connection, made by :func:`pyws.sync.connect`.
+
+    Each method blocks until the matching :class:`pyws.WebSocket` coroutine finishes, with
+    the same results, exceptions and guarantees: received messages wait in a queue, a
+    :meth:`recv` timeout loses none, and after a close every queued message is returned
+    before :exc:`~pyws.ConnectionClosed` is raised. Only one thread may be in
+    :meth:`recv` at a time (else :exc:`~pyws.ConcurrencyError`). :attr:`aio` is the
+    underlying async connection.
+    """
+
+    __slots__ = ("aio",)
+
+    def __init__(self, aio: AsyncWebSocket) -> None:
+        self.aio = aio
+        """The async :class:`pyws.WebSocket` this one drives."""
+
+    # -- attributes: those of the async WebSocket ----------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The absolute URL the socket connected to."""
+        return self.aio.url
+
+    @property
+    def subprotocol(self) -> str | None:
+        """The subprotocol the server selected, or None."""
+        return self.aio.subprotocol
+
+    @property
+    def extensions(self) -> str:
+        """The extensions the server selected, or ``""``."""
+        return self.aio.extensions
+
+    @property
+    def state(self) -> State:
+        """The live ready state: CONNECTING, OPEN, CLOSING or CLOSED."""
+        return self.aio.state
+
+    @property
+    def buffered_amount(self) -> int:
+        """Bytes sent that the platform has not yet put on the network."""
+        return self.aio.buffered_amount
+
+    @property
+    def binary_type(self) -> BinaryType:
+        """``"bytes"`` or ``"blob"``; setting it applies to messages that arrive afterwards."""
+        return self.aio.binary_type
+
+    @binary_type.setter
+    def binary_type(self, value: BinaryType) -> None:
+        self.aio.binary_type = value
+
+    @property
+    def close_code(self) -> int | None:
+        """The close code once closed (1006 when the connection was lost), else None."""
+        return self.aio.close_code
+
+    @property
+    def close_reason(self) -> str | None:
+        """The close reason once closed, else None."""
+        return self.aio.close_reason
+
+    @property
+    def was_clean(self) -> bool | None:
+        """Whether the closing handshake completed, once closed; else None."""
+        return self.aio.was_clean
+
+    def __repr__(self) -> str:
+        return f"<pyws.sync.WebSocket {self.url} {self.state.name}>"
+
+    # -- blocking calls -------------------------------------------------------------------
+
+    @overload
+    def recv(self, timeout: float | None = None, decode: None = None) -> Data: ...
+    @overload
+    def recv(self, timeout: float | None = None, *, decode: Literal[True]) -> str: ...
+    @overload
+    def recv(self, timeout: float | None = None, *, decode: Literal[False]) -> bytes: ...
+    @overload
+    def recv(self, timeout: float | None = None, decode: bool | None = None) -> Data: ...
+
+    def recv(self, timeout: float | None = None, decode: bool | None = None) -> Data:
+        """Return the next message: str for text, bytes or :class:`pyws.Blob` for binary.
+
+        ``decode=True`` turns binary into str, ``decode=False`` text into bytes. Raises
+        :exc:`TimeoutError` after ``timeout`` seconds (the message that arrives later is
+        not lost), and :exc:`~pyws.ConnectionClosed` once the queue is empty and the
+        connection closed.
+        """
+        return _run(self.aio.recv(timeout, decode))
+
+    def __iter__(self) -> Iterator[Data]:
+        """Messages until the connection closes: ends on a normal close
+        (:exc:`~pyws.ConnectionClosedOK`), raises :exc:`~pyws.ConnectionClosedError` on an
+        abnormal one."""
+        while True:
+            try:
+                yield self.recv()
+            except ConnectionClosedOK:
+                return
+
+    def send(self, message: Any) -> None:
+        """Send one message: str as text; bytes-like or :class:`pyws.Blob` as binary.
+
+        Returns once the platform has taken it; waits first while more than
+        ``write_limit`` bytes are buffered. Raises :exc:`~pyws.ConnectionClosed` once the
+        connection is closing or closed.
+        """
+        _run(self.aio.send(message))
+
+    def drain(self) -> None:
+        """Wait until everything sent is on the network; :exc:`~pyws.ConnectionClosed` if
+        the connection closes first."""
+        _run(self.aio.drain())
+
+    def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close and wait up to ``close_timeout`` for the closing handshake.
+
+        Only code 1000 or 3000-4999 and a reason of at most 123 UTF-8 bytes are allowed
+        (else :exc:`ValueError`), as for a page. Idempotent; a handshake that does not end
+        in time leaves the connection closed with 1006.
+        """
+        _run(self.aio.close(code, reason))
+
+    def wait_closed(self) -> None:
+        """Return once the connection is closed; it does not close it."""
+        _run(self.aio.wait_closed())
+
+    def __enter__(self) -> WebSocket:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Close with 1000, also on an exception (a page may not send 1011)."""
+        self.close()
+
+
+def connect(
+    url: str,
+    *,
+    subprotocols: list[str] | None = None,
+    binary_type: BinaryType = "bytes",
+    open_timeout: float | None = 10.0,
+    close_timeout: float | None = 10.0,
+    write_limit: int = DEFAULT_WRITE_LIMIT,
+    heartbeat: Heartbeat | None = None,
+    **browser_cannot: Any,
+) -> WebSocket:
+    """Connect, blocking until the socket is open; the options of :func:`pyws.connect` for
+    one connection (its reconnection options belong to ``async for``).
+
+    ::
+
+        with pyws.sync.connect(url) as ws:
+            ws.send("hello")
+
+    Raises what :func:`pyws.connect` raises (:exc:`~pyws.InvalidURI`, :exc:`ValueError`,
+    :exc:`~pyws.InvalidHandshake`, :exc:`TimeoutError` after ``open_timeout``), and
+    :exc:`RuntimeError` where it cannot block (see :mod:`pyws.sync`); arguments are checked
+    first, also there. Options of ``websockets`` a browser cannot honour are accepted with
+    a :exc:`RuntimeWarning`.
+    """
+    warn_browser_cannot(browser_cannot)
+    opening = _async_connect(
+        url,
+        subprotocols=subprotocols,
+        binary_type=binary_type,
+        open_timeout=open_timeout,
+        close_timeout=close_timeout,
+        write_limit=write_limit,
+        heartbeat=heartbeat,
+    )
+    return WebSocket(_run(_open(opening)))
+
+
+async def _open(opening: _async_connect) -> AsyncWebSocket:
+    return await opening

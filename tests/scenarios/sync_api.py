@@ -1,0 +1,188 @@
+"""Scenarios: pyws.sync, the blocking API. In Pyodide the calls block through JSPI (they
+run inside the scenario's task, where run_sync can suspend); in CPython they run in a
+thread, as a blocking program would, while this coroutine waits for it."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+from collections.abc import Callable
+
+import pyws
+import pyws.sync
+
+from . import environment
+from .check import raises
+from .suite import Server, scenario
+
+
+async def blocking[T](function: Callable[[], T]) -> T:
+    """Run blocking code: right here where JSPI suspends it, else in a thread."""
+    if environment.IN_PYODIDE:
+        return function()
+    return await asyncio.to_thread(function)
+
+
+@scenario("sync")
+async def sync_round_trips(server: Server) -> None:
+    def run() -> None:
+        with pyws.sync.connect(server.url("/echo"), subprotocols=["v1.echo"]) as ws:
+            assert (ws.state, ws.subprotocol) == (pyws.State.OPEN, "v1.echo")
+            assert ws.url == server.url("/echo"), ws.url
+            assert isinstance(ws.extensions, str) and ws.buffered_amount >= 0
+            for size in (0, 1, 125, 65536, 2**20):
+                data = bytes(range(256)) * (size // 256) + bytes(size % 256)
+                ws.send(data)
+                assert hashlib.sha256(ws.recv()).digest() == hashlib.sha256(data).digest()
+            ws.send("é")
+            assert ws.recv() == "é"
+            ws.send("text")
+            assert ws.recv(decode=False) == b"text"
+            ws.send("é".encode())
+            assert ws.recv(decode=True) == "é"
+            ws.drain()
+            assert ws.close_code is None
+        assert (ws.state, ws.close_code, ws.close_reason, ws.was_clean) == (
+            pyws.State.CLOSED,
+            1000,
+            "",
+            True,
+        )
+        assert repr(ws).startswith("<pyws.sync.WebSocket ")
+
+    await blocking(run)
+
+
+@scenario("sync")
+async def sync_recv_timeout_loses_nothing(server: Server) -> None:
+    def run() -> None:
+        with pyws.sync.connect(server.url("/echo")) as ws:
+            with raises(TimeoutError):
+                ws.recv(timeout=0.05)
+            with raises(TimeoutError):
+                ws.recv(timeout=0)
+            ws.send("late")
+            ws.send("later")
+            assert ws.recv(timeout=10) == "late"
+            assert ws.recv(timeout=10) == "later"
+            for index in range(20):  # timeouts racing with arrivals lose none either
+                ws.send(str(index))
+                with_timeout = []
+                while not with_timeout:
+                    with contextlib.suppress(TimeoutError):
+                        with_timeout.append(ws.recv(timeout=0.001))
+                assert with_timeout == [str(index)], (index, with_timeout)
+
+    await blocking(run)
+
+
+@scenario("sync")
+async def sync_iteration_ends_on_a_normal_close(server: Server) -> None:
+    def run() -> list[pyws.Data]:
+        with pyws.sync.connect(server.url("/push?count=5&size=8&type=text")) as ws:
+            return list(ws)
+
+    got = await blocking(run)
+    assert got == [f"{i} ".ljust(8, "x") for i in range(5)], got
+
+
+@scenario("sync")
+async def sync_iteration_raises_on_an_abnormal_close(server: Server) -> None:
+    def run() -> pyws.ConnectionClosed | None:
+        with pyws.sync.connect(server.url("/drop?after=1")) as ws:
+            ws.send("one")
+            with raises(pyws.ConnectionClosedError) as caught:
+                assert [*ws] == ["one"]
+            return caught.value if isinstance(caught.value, pyws.ConnectionClosed) else None
+
+    closed = await blocking(run)
+    assert closed is not None
+    assert (closed.code, closed.was_clean, closed.rcvd) == (1006, False, None), closed
+
+
+@scenario("sync")
+async def sync_queued_messages_outlive_the_close(server: Server) -> None:
+    def run() -> None:
+        ws = pyws.sync.connect(server.url("/push?count=3&size=4&type=binary"))
+        ws.wait_closed()
+        assert [ws.recv() for _ in range(3)] == [b"0 xx", b"1 xx", b"2 xx"]
+        with raises(pyws.ConnectionClosedOK) as caught:
+            ws.recv()
+        assert isinstance(caught.value, pyws.ConnectionClosed)
+        assert caught.value.rcvd == pyws.exceptions.Close(1000, "")
+        ws.close()  # idempotent once closed
+
+    await blocking(run)
+
+
+@scenario("sync")
+async def sync_close_follows_the_page_rules(server: Server) -> None:
+    def run() -> None:
+        with pyws.sync.connect(server.url("/echo")) as ws:
+            with raises(ValueError, match="1000 or 3000-4999"):
+                ws.close(1001)
+            with raises(ValueError, match="123 are allowed"):
+                ws.close(3000, "é" * 62)
+            ws.close(4000, "done")
+            assert (ws.close_code, ws.close_reason) == (4000, "done")
+            ws.close()
+            with raises(pyws.ConnectionClosedError):  # 4000 is not a normal-close code
+                ws.send("x")
+
+    await blocking(run)
+
+
+@scenario("sync")
+async def sync_connect_fails_as_the_async_one(server: Server) -> None:
+    def run() -> None:
+        with raises(pyws.InvalidURI):
+            pyws.sync.connect("ws://exa mple.com/")
+        with raises(pyws.InvalidHandshake):
+            pyws.sync.connect(server.url("/reject?status=403"))
+        with raises(TimeoutError):
+            pyws.sync.connect(server.url("/slow?delay=5"), open_timeout=0.2)
+        with raises(TypeError, match="unexpected keyword"):
+            pyws.sync.connect(server.url("/echo"), no_such_option=1)
+
+    await blocking(run)
+
+
+@scenario("sync")
+async def sync_blobs(server: Server) -> None:
+    def run() -> None:
+        with pyws.sync.connect(server.url("/echo"), binary_type="blob") as ws:
+            ws.send(pyws.Blob(b"blob"))
+            blob = ws.recv()
+            assert isinstance(blob, pyws.Blob) and blob.size == 4
+            ws.send(b"\xff")
+            assert ws.recv(decode=False) == b"\xff"
+            ws.binary_type = "bytes"
+            assert ws.binary_type == "bytes"
+            ws.send(b"b")
+            assert ws.recv() == b"b"
+
+    await blocking(run)
+
+
+@scenario("js", "jspi")
+async def sync_from_a_synchronous_js_callback_says_how_to_call_it(server: Server) -> None:
+    from pyodide.code import run_js
+
+    def callback() -> str:
+        try:
+            pyws.sync.connect(server.url("/echo"))
+        except RuntimeError as exc:
+            return str(exc)
+        return "connected"
+
+    message = str(run_js("(f) => f()")(callback))
+    for words in ("entered synchronously", "runPythonAsync", "callPromising", "async"):
+        assert words in message, message
+
+
+@scenario("js", "not:jspi")
+async def sync_without_jspi_says_why(server: Server) -> None:
+    with raises(RuntimeError, match="JavaScript Promise Integration") as caught:
+        pyws.sync.connect(server.url("/echo"))
+    assert "--experimental-wasm-stack-switching" in str(caught.value)
