@@ -37,7 +37,9 @@ def build_wheels(wheels: Path) -> list[Path]:
     run(sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", wheels, ".")
     run(
         sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-        "--only-binary", ":all:", "--dest", wheels,
+        # --platform any: the pure wheel even where a package also has binary ones for
+        # this machine (yarl, multidict and propcache do); Pyodide cannot load those.
+        "--only-binary", ":all:", "--platform", "any", "--dest", wheels,
         "-r", ROOT / "scripts" / "pyodide-wheels.txt",
     )  # fmt: skip
     return sorted(wheels.glob("*.whl"))
