@@ -64,7 +64,9 @@ def _pyodide_run[T](coroutine: Coroutine[Any, Any, T]) -> T:
         raise RuntimeError(
             "pyws.sync cannot block here: this Python call stack was entered synchronously "
             "from JavaScript (pyodide.runPython(), a synchronous JS callback or event "
-            f"handler), which JSPI cannot suspend; {HOW_TO_CALL}"
+            "handler; also a coroutine that pyws resumed inside a socket's message handler, "
+            "until its next `await asyncio.sleep(0)`), which JSPI cannot suspend; "
+            f"{HOW_TO_CALL}"
         )
     return _ffi.run_sync(coroutine)
 

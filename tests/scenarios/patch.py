@@ -15,6 +15,7 @@ import pyws
 
 from .check import raises
 from .suite import Server, scenario
+from .sync_api import blocking
 
 # The hello clients of the websockets documentation (docs/index.rst includes them from
 # example/asyncio/hello.py and example/sync/hello.py; websockets is BSD-3-Clause,
@@ -233,6 +234,7 @@ async def websockets_async_for_reconnects(server: Server) -> None:
 
 @scenario("patch", "jspi")
 async def websockets_hello_examples_run_unchanged(server: Server) -> None:
+    await blocking(lambda: None)  # yield to the loop first: see blocking()
     with patched():
         assert run_example(ASYNCIO_HELLO, server) == "Hello world!\n"
         assert run_example(SYNC_HELLO, server) == "Hello world!\n"

@@ -20,6 +20,10 @@ from .suite import Server, scenario
 async def blocking[T](function: Callable[[], T]) -> T:
     """Run blocking code: right here where JSPI suspends it, else in a thread."""
     if environment.IN_PYODIDE:
+        # A task that pyws's fast wake-up resumed inside a message handler (the previous
+        # scenario's last recv()) runs on that handler's synchronous stack, which JSPI
+        # cannot suspend, until it next yields to the loop: yield first.
+        await asyncio.sleep(0)
         return function()
     return await asyncio.to_thread(function)
 
