@@ -11,8 +11,40 @@ PYTEST_ARGS ?=
 demo: setup
 	$(PY) -m server --port $(PORT)
 
-test: setup browser lint
+test: setup browser lint build/pyodide-$(OLD_PYODIDE)/pyodide-lock.json test-unit-3.12
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The one scenario suite (tests/scenarios) on each target of harness/suite.py, one pytest
+# test per target and scenario (tests/targets); `make test` runs every target.
+OLD_PYODIDE := 0.29.5
+VENV312 := .venv-3.12
+SUITE := $(VENV)/bin/pytest tests/targets $(PYTEST_ARGS) --target
+.PHONY: test-chromium test-worker test-pyodide-0.29 test-node test-cpython test-unit-3.12
+
+test-chromium test-worker: setup browser
+	$(SUITE) $(@:test-%=%)
+
+test-pyodide-0.29: setup browser build/pyodide-$(OLD_PYODIDE)/pyodide-lock.json
+	$(SUITE) pyodide-0.29
+
+test-node: setup
+	$(SUITE) node
+
+test-cpython: $(VENV)/.installed $(VENV312)/.installed test-unit-3.12
+	$(SUITE) cpython --target cpython-3.12
+
+# Python 3.12, the oldest pyws supports: the second CPython target, and the unit tests
+# (both asyncio wake-up paths). Without the dev extra: tests/conftest.py is not loaded.
+test-unit-3.12: $(VENV312)/.installed
+	$(VENV312)/bin/python -m pytest tests/unit -q -o addopts= -p no:cacheprovider --confcutdir tests/unit \
+		-W ignore::pytest.PytestConfigWarning
+
+$(VENV312)/.installed: pyproject.toml
+	@test -x $(VENV312)/bin/python || \
+		"$$(ls -d "$$(pyenv root)"/versions/3.12.* | sort -V | tail -1)/bin/python" -m venv $(VENV312)
+	$(VENV312)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV312)/bin/python -m pip install --quiet -e '.[cpython]' pytest
+	@touch $@
 
 # Benchmarks, in a headless Chromium with no DevTools attached: see docs/benchmarks.md.
 bench: setup browser
@@ -37,9 +69,15 @@ $(VENV)/.installed: pyproject.toml scripts/find-python.sh
 web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 
-build/pyodide/pyodide-lock.json: $(VENV)/.installed web/node_modules/.package-lock.json \
-		scripts/build_dist.py scripts/pyodide-wheels.txt pyproject.toml $(shell find pyws -name '*.py' -o -name py.typed)
+DIST_INPUTS := $(VENV)/.installed scripts/build_dist.py scripts/pyodide-wheels.txt pyproject.toml \
+	$(shell find pyws -name '*.py' -o -name py.typed)
+
+build/pyodide/pyodide-lock.json: $(DIST_INPUTS) web/node_modules/.package-lock.json
 	$(PY) scripts/build_dist.py
+
+# The same distribution on an older Pyodide, from npm into build/npm/$(OLD_PYODIDE)/.
+build/pyodide-$(OLD_PYODIDE)/pyodide-lock.json: $(DIST_INPUTS)
+	$(PY) scripts/build_dist.py --pyodide-version $(OLD_PYODIDE)
 
 # Playwright cannot download its own browser here: use Debian's chromium.
 browser:
@@ -48,4 +86,4 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
 
 clean:
-	rm -rf build $(VENV) web/node_modules
+	rm -rf build $(VENV) $(VENV312) web/node_modules

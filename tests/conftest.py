@@ -21,9 +21,20 @@ from pytest_pyodide.server import DefaultHandler
 from harness import ROOT
 from harness.config import browser_config
 from harness.server import ServerProcess, start_server
+from harness.suite import TARGETS
 
 config = browser_config()  # playwright.config.py, the one place for browser settings
 DIST = ROOT / "build" / "pyodide"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--target",
+        action="append",
+        choices=sorted(TARGETS),
+        metavar="NAME",
+        help="run the scenario suite (tests/targets) only on this target (repeatable)",
+    )
 
 
 @pytest.fixture(scope="session")
