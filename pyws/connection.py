@@ -20,7 +20,13 @@ from ._transport import BinaryType, Events, Transport, TransportFactory
 from ._validation import check_binary_type, check_close, check_timeout
 from .blob import Blob
 from .bounds import Bounds, Limiter
-from .exceptions import ConcurrencyError, ConnectionClosed, ConnectionClosedOK, InvalidHandshake
+from .exceptions import (
+    Close,
+    ConcurrencyError,
+    ConnectionClosed,
+    ConnectionClosedOK,
+    InvalidHandshake,
+)
 from .heartbeat import Heartbeat, Monitor
 
 __all__ = ["Data", "State", "WebSocket"]
@@ -159,12 +165,17 @@ class WebSocket:
         # the open event, where the error means the handshake failed: Node 20's WebSocket
         # (undici) then reports no close and stays CONNECTING, so give up on it here.
         if not self._opened.done():
-            self._abort()
+            # Settle first, detaching the handlers: undici fires error again from inside
+            # close() on a CONNECTING socket, which would come back here without end.
+            self._on_close(1006, "", False)
+            if self._transport.ready_state < State.CLOSING:
+                self._transport.close(1000, "")
 
     def _on_close(self, code: int, reason: str, was_clean: bool) -> None:
         if self._close_exc is not None:
             return
-        self._close_exc = ConnectionClosed.from_close(code, reason, was_clean)
+        sent = None if self._local_close is None else Close(*self._local_close)
+        self._close_exc = ConnectionClosed.from_close(code, reason, was_clean, sent)
         self._transport.release()
         if self._heartbeat is not None:
             self._heartbeat.stop()

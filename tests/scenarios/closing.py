@@ -26,8 +26,11 @@ async def properties_through_a_connection_s_life(server: Server) -> None:
     assert (ws.close_code, ws.close_reason, ws.was_clean) == (4321, "bye é", True)
     await ws.wait_closed()
     await ws.close()  # idempotent
-    with raises(pyws.ConnectionClosedError, match="4321"):
+    with raises(pyws.ConnectionClosedError, match="4321") as caught:
         await ws.recv()
+    assert isinstance(caught.value, pyws.ConnectionClosed)
+    assert caught.value.sent == (4321, "bye é")  # what websockets code reads
+    assert caught.value.rcvd is not None and caught.value.rcvd.code == 4321
 
 
 @scenario()
