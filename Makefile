@@ -46,6 +46,11 @@ $(VENV312)/.installed: pyproject.toml
 	$(VENV312)/bin/python -m pip install --quiet -e '.[cpython]' pytest
 	@touch $@
 
+# pyws under PyScript (@pyscript/core, pinned in web/package.json): main thread and worker.
+.PHONY: test-pyscript
+test-pyscript: setup browser
+	$(VENV)/bin/pytest tests/pyscript $(PYTEST_ARGS)
+
 # Benchmarks, in a headless Chromium with no DevTools attached: see docs/benchmarks.md.
 bench: setup browser
 	$(PY) -m bench --write
