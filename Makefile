@@ -6,12 +6,12 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint bench bench-smoke setup browser clean
+.PHONY: demo test lint bench bench-smoke setup browser firefox test-firefox clean
 
 demo: setup
 	$(PY) -m server --port $(PORT)
 
-test: setup browser lint build/pyodide-$(OLD_PYODIDE)/pyodide-lock.json test-unit-3.12
+test: setup browser firefox lint build/pyodide-$(OLD_PYODIDE)/pyodide-lock.json test-unit-3.12
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # The one scenario suite (tests/scenarios) on each target of harness/suite.py, one pytest
@@ -26,6 +26,11 @@ test-chromium test-worker: setup browser
 
 test-pyodide-0.29: setup browser build/pyodide-$(OLD_PYODIDE)/pyodide-lock.json
 	$(SUITE) pyodide-0.29
+
+# Firefox ESR: the suite in a page, and the demo page tests (tests/page) through Playwright.
+test-firefox: setup firefox
+	$(SUITE) firefox
+	$(VENV)/bin/pytest tests/page --browser firefox $(PYTEST_ARGS)
 
 test-node: setup
 	$(SUITE) node
@@ -89,6 +94,13 @@ browser:
 	@if [ -n "$$PYWS_BROWSER" ] || command -v chromium >/dev/null; then :; \
 	else echo "installing Debian's chromium (apt-get)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
+
+# Firefox ESR, Debian's (or $PYWS_FIREFOX): harness/browser.py runs it, harness/firefox_bidi.py
+# puts Playwright on it.
+firefox:
+	@if [ -n "$$PYWS_FIREFOX" ] || command -v firefox-esr >/dev/null; then :; \
+	else echo "installing Debian's firefox-esr (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr >/dev/null; fi
 
 clean:
 	rm -rf build $(VENV) $(VENV312) web/node_modules

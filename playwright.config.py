@@ -6,6 +6,7 @@ Playwright cannot download its own browsers on this network, so the executable i
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 
@@ -45,3 +46,95 @@ def launch_options() -> dict[str, object]:
     if path := executable_path():
         options["executable_path"] = path
     return options
+
+
+# --- Firefox ESR ---------------------------------------------------------------------
+# Debian's firefox-esr (`make firefox`), or $PYWS_FIREFOX. Playwright drives it over
+# WebDriver BiDi (channel "moz-firefox") through harness/firefox_bidi.py; the scenario
+# suite runs it as a plain subprocess with these prefs in the profile's user.js.
+
+BROWSERS = ["chromium", "firefox"]
+"""pytest-playwright's ``--browser`` default: the page tests marked ``firefox`` run in both."""
+
+FIREFOX_ARGS = ["--headless", "--no-remote"]
+
+FIREFOX_PREFS: dict[str, bool | int | str] = {
+    # No first-run, default-browser or crash-recovery pages: open the URL and nothing else.
+    "browser.shell.checkDefaultBrowser": False,
+    "browser.startup.homepage_override.mstone": "ignore",
+    "browser.startup.page": 0,
+    "browser.newtabpage.enabled": False,
+    "browser.aboutwelcome.enabled": False,
+    "startup.homepage_welcome_url": "about:blank",
+    "startup.homepage_welcome_url.additional": "",
+    "browser.sessionstore.resume_from_crash": False,
+    "toolkit.startup.max_resumed_crashes": -1,
+    "dom.max_script_run_time": 0,  # never the slow-script prompt while Pyodide works
+    # Without these, Firefox tries this closed network for updates, telemetry, remote
+    # settings, safe browsing lists, captive portals, DNS-over-HTTPS and prefetches.
+    "app.update.disabledForTesting": True,
+    "app.update.auto": False,
+    "app.normandy.enabled": False,
+    "app.shield.optoutstudies.enabled": False,
+    "datareporting.policy.dataSubmissionEnabled": False,
+    "datareporting.healthreport.uploadEnabled": False,
+    "toolkit.telemetry.enabled": False,
+    "toolkit.telemetry.unified": False,
+    "toolkit.telemetry.server": "",
+    "telemetry.fog.test.localhost_port": -1,  # Glean: no deletion-request ping either
+    "datareporting.usage.uploadEnabled": False,
+    "dom.push.connection.enabled": False,
+    "dom.push.serverURL": "",
+    "browser.ping-centre.telemetry": False,
+    "browser.newtabpage.activity-stream.feeds.telemetry": False,
+    "browser.newtabpage.activity-stream.telemetry": False,
+    "services.settings.server": "data:,#remote-settings-dummy/v1",
+    "browser.safebrowsing.malware.enabled": False,
+    "browser.safebrowsing.phishing.enabled": False,
+    "browser.safebrowsing.downloads.enabled": False,
+    "browser.safebrowsing.blockedURIs.enabled": False,
+    "browser.safebrowsing.update.enabled": False,
+    "extensions.update.enabled": False,
+    "extensions.getAddons.cache.enabled": False,
+    "extensions.blocklist.enabled": False,
+    "browser.search.update": False,
+    "browser.region.network.url": "",
+    "browser.region.update.enabled": False,
+    "browser.topsites.contile.enabled": False,
+    "geo.provider.network.url": "",
+    "media.gmp-manager.updateEnabled": False,
+    "network.captive-portal-service.enabled": False,
+    "network.connectivity-service.enabled": False,
+    "network.trr.mode": 5,
+    "network.dns.disablePrefetch": True,
+    "network.prefetch-next": False,
+    "network.predictor.enabled": False,
+    "network.http.speculative-parallel-limit": 0,
+    "security.OCSP.enabled": 0,
+    # Two Firefox defaults that the scenario suite cannot live with (see the README):
+    # at most 200 WebSockets in the whole browser (the suite opens 200 at once, besides the
+    # harness's control socket), and RFC 6455's growing delay (up to 60 s) before each
+    # reconnect to a host:port whose last handshake failed (the suite fails 50 in a row).
+    "network.websocket.max-connections": 256,
+    "network.websocket.delay-failed-reconnects": False,
+}
+
+FIREFOX_ENV = {"MOZ_REMOTE_SETTINGS_DEVTOOLS": "1"}
+"""Release builds ignore ``services.settings.server`` unless this is set: without it Firefox
+polls its remote-settings server (a DNS lookup every few seconds here)."""
+
+FIREFOX_CONTEXT_ARGS: dict[str, object] = {"color_scheme": "no-override"}
+"""Playwright context options for Firefox: no media emulation (ESR 153 has none to offer)."""
+
+
+def firefox_executable_path() -> str | None:
+    """Firefox ESR, or None when it is not installed (``make firefox`` installs it)."""
+    return os.environ.get("PYWS_FIREFOX") or shutil.which("firefox-esr")
+
+
+def firefox_user_js() -> str:
+    """FIREFOX_PREFS as a profile's ``user.js``."""
+    return "".join(
+        f"user_pref({json.dumps(name)}, {json.dumps(value)});\n"
+        for name, value in FIREFOX_PREFS.items()
+    )

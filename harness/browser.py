@@ -3,7 +3,7 @@
 No Playwright and no DevTools connection: with CDP attached, Chromium reports every
 WebSocket frame, which cut browser throughput 3-7x in the benchmark. A browser target is a
 :data:`Command`, the argv that opens a URL with a given profile folder; :func:`launch` runs
-any of them, and :func:`chromium` is the one target so far.
+any of them: :func:`chromium`, and :func:`firefox` (Firefox ESR).
 """
 
 from __future__ import annotations
@@ -84,3 +84,24 @@ def chromium_command(url: str, profile: Path) -> list[str]:
 def chromium(url: str) -> AbstractAsyncContextManager[BrowserProcess]:
     """Headless Chromium on ``url``: :func:`launch` with :func:`chromium_command`."""
     return launch(chromium_command, url, name="chromium")
+
+
+def firefox_path() -> str:
+    path = browser_config().firefox_executable_path()
+    if not path:
+        raise SystemExit("no Firefox: set PYWS_FIREFOX or install firefox-esr (make firefox)")
+    return str(path)
+
+
+def firefox_command(url: str, profile: Path) -> list[str]:
+    """Firefox with playwright.config.py's environment and flags, and its prefs as the
+    profile's user.js."""
+    config = browser_config()
+    (profile / "user.js").write_text(config.firefox_user_js())
+    env = [f"{name}={value}" for name, value in config.FIREFOX_ENV.items()]
+    return ["env", *env, firefox_path(), *config.FIREFOX_ARGS, "--profile", str(profile), url]
+
+
+def firefox(url: str) -> AbstractAsyncContextManager[BrowserProcess]:
+    """Headless Firefox ESR on ``url``: :func:`launch` with :func:`firefox_command`."""
+    return launch(firefox_command, url, name="firefox")

@@ -35,7 +35,7 @@ from typing import Any
 from urllib.parse import quote
 
 from harness import ROOT
-from harness.browser import BrowserProcess, Command, chromium_command, launch
+from harness.browser import BrowserProcess, Command, chromium_command, firefox_command, launch
 from harness.control import Control
 from harness.server import serve
 
@@ -137,6 +137,7 @@ TARGETS: dict[str, Target] = {
     t.name: t
     for t in (
         Target("chromium", chromium_command, "window"),
+        Target("firefox", firefox_command, "window"),
         Target("worker", chromium_command, "worker", query="&worker=1"),
         Target(
             f"pyodide-{OLD_MINOR}",

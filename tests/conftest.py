@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 from pytest_pyodide.server import DefaultHandler
 
-from harness import ROOT
+from harness import ROOT, firefox_bidi
 from harness.config import browser_config
 from harness.server import ServerProcess, start_server
 from harness.suite import TARGETS
@@ -49,14 +49,45 @@ def live_server() -> Iterator[ServerProcess]:
 # --- pytest-playwright -------------------------------------------------------------
 
 
+# Browsers: pytest-playwright's --browser; by default config.BROWSERS. Firefox runs only the
+# tests marked ``firefox``: its variants of the others are deselected.
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "firefox: also run this browser test in Firefox ESR")
+    if not config.option.browser:
+        config.option.browser = list(browser_config().BROWSERS)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def chromium_only(item: pytest.Item) -> bool:
+        callspec = getattr(item, "callspec", None)
+        in_firefox = callspec is not None and callspec.params.get("browser_name") == "firefox"
+        return in_firefox and item.get_closest_marker("firefox") is None
+
+    if dropped := [item for item in items if chromium_only(item)]:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if not chromium_only(item)]
+
+
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+def browser_type_launch_args(
+    browser_type_launch_args: dict[str, Any],
+    browser_name: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, Any]:
+    if browser_name == "firefox":
+        if not config.firefox_executable_path():
+            pytest.skip("no Firefox ESR: install it with `make firefox` (or set PYWS_FIREFOX)")
+        folder = tmp_path_factory.mktemp("firefox-bidi")
+        return {**browser_type_launch_args, **firefox_bidi.launch_options(folder)}
     return {**browser_type_launch_args, **config.launch_options()}
 
 
 @pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
-    return {**browser_context_args, "viewport": config.VIEWPORT}
+def browser_context_args(browser_context_args: dict[str, Any], browser_name: str) -> dict[str, Any]:
+    args = {**browser_context_args, "viewport": config.VIEWPORT}
+    return {**args, **config.FIREFOX_CONTEXT_ARGS} if browser_name == "firefox" else args
 
 
 @pytest.fixture(scope="session")
