@@ -131,9 +131,15 @@ def has_location() -> bool:
 
 
 def parse_url(url: str) -> ParsedURL | None:
-    """``url`` parsed as the platform's ``URL`` does, against the page or worker it runs in."""
+    """``url`` parsed as the platform's ``URL`` does, against the page or worker it runs in.
+
+    A worker started from a ``blob:`` URL (PyScript starts every worker so) resolves
+    against the URL inside it, the page's: ``blob:`` URLs cannot be a base, so the browser
+    itself would refuse every relative URL there.
+    """
     location = getattr(js, "location", None)  # none in Node
-    parts = _parse_url(url, None if location is None else location.href)
+    base = None if location is None else str(location.href).removeprefix("blob:")
+    parts = _parse_url(url, base)
     return None if parts is None else ParsedURL(*parts.to_py())
 
 

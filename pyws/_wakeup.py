@@ -54,9 +54,10 @@ def probe(future_type: type[asyncio.Future[Any]] = asyncio.Future) -> str | None
     set_loop = getattr(asyncio.events, "_set_running_loop", None)
     if get_loop is None or set_loop is None:
         return "asyncio.events lacks _get_running_loop() or _set_running_loop()"
-    # Read before making the loop: Pyodide's WebLoop() makes itself the running loop.
     previous = get_loop()
-    loop = asyncio.new_event_loop()
+    # A bare BaseEventLoop: it runs nothing and changes nothing. Pyodide's WebLoop(), which
+    # new_event_loop() makes there, would become the running and the default loop.
+    loop = asyncio.BaseEventLoop()
     try:
         future = future_type(loop=loop)
         future.add_done_callback(_mark)

@@ -177,29 +177,15 @@ def test_worker_location_is_a_blob_url_that_the_browser_cannot_resolve_against(
     result = run("worker").reported()
     assert re.fullmatch(rf"blob:{live_server.url}/[0-9a-f-]{{36}}", result["location"])
     assert result["browser_resolves"] is None
-    # The round trip itself works by an absolute URL built from location.origin.
-    assert result["absolute"]["url"] == live_server.ws_url("/echo")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pyws resolves relative URLs as the browser does, and a PyScript worker's "
-    "location is blob:http://HOST/UUID: InvalidURI (polyscript itself resolves its own "
-    "paths against the location with 'blob:' stripped)",
-)
-def test_worker_relative_url_resolves_against_the_origin(
+def test_worker_relative_url_resolves_against_the_page_origin(
     run: Callable[[str], Run], live_server: ServerProcess
 ) -> None:
-    relative = run("worker").reported()["relative"]
-    assert relative.get("url") == live_server.ws_url("/echo"), relative
-
-
-def test_worker_relative_url_error_is_invalid_uri(run: Callable[[str], Run]) -> None:
-    """Today's answer, pinned exactly: an InvalidURI at connect(), nothing half-open."""
-    assert run("worker").reported()["relative"] == {
-        "error": "InvalidURI",
-        "message": "'/echo' isn't a valid WebSocket URL: the URL parser refused it",
-    }
+    """pyws resolves against the URL inside the blob: one, as polyscript does for its paths."""
+    result = run("worker").reported()
+    assert result["relative"].get("url") == live_server.ws_url("/echo"), result["relative"]
+    assert "absolute" not in result
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
