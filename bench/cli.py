@@ -21,6 +21,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--quick", action="store_true", help="tiny sizes, one repetition: a smoke test only"
     )
     parser.add_argument("--reps", type=int, default=5, help="repetitions (default 5, min 1)")
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=1,
+        help="run the whole bench N times (fresh server, browser and page each); report "
+        "the median of the per-run ratios and each run's (default 1)",
+    )
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up runs")
     parser.add_argument("--startup-only", action="store_true", help="only the start-up runs")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write raw results")
@@ -35,13 +42,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.reps < 1:
         parser.error("--reps must be at least 1")
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     plan = quick_plan() if args.quick else full_plan(args.reps)
-    measurements = runner.run(plan, startup=not args.no_startup, scenarios=not args.startup_only)
+    measurements = runner.run(
+        plan, startup=not args.no_startup, scenarios=not args.startup_only, runs=args.runs
+    )
     if args.json:  # first, so that the raw runs survive any problem below
         args.json.write_text(json.dumps(asdict(measurements), indent=1))
     table = report.render(measurements)

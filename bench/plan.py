@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-CONTENDERS = ("js", "pyws", "naive", "pyscript", "cpython")
-IN_PAGE = ("js", "pyws", "naive", "pyscript")
+CONTENDERS = ("js", "wss", "pyws", "pyws_jsq", "naive", "pyscript", "cpython")
+IN_PAGE = ("js", "wss", "pyws", "pyws_jsq", "naive", "pyscript")
 LABELS = {
     "js": "raw JS",
+    "wss": "raw JS WebSocketStream",
     "pyws": "pyws",
+    "pyws_jsq": "pyws, JS-side queue",
     "naive": "naive wrapper",
     "pyscript": "PyScript",
     "cpython": "CPython websockets",
@@ -64,7 +66,8 @@ def full_plan(reps: int = 5) -> Plan:
                 "blob",
                 binary,
                 target=0.95,
-                contenders=IN_PAGE,
+                # WebSocketStream has no binaryType: binary always arrives as bytes.
+                contenders=tuple(c for c in IN_PAGE if c != "wss"),
                 overrides=_PYSCRIPT_BINARY,
             ),
             Case("fanin", "fanin", {"n": 100, "warmup": 5, "connections": 100}),

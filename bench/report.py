@@ -49,9 +49,10 @@ def _spread(values: Sequence[float], fmt: str = "num") -> str:
     return f"{median} ({show(min(values))}{DASH}{show(max(values))})"
 
 
-def _runs(m: Measurements, case: str, contender: str) -> dict[int, Run]:
+def _runs(m: Measurements, case: str, contender: str) -> dict[tuple[int, int], Run]:
+    """The finished runs, keyed by (run of the bench, repetition)."""
     return {
-        r.rep: r
+        (r.run, r.rep): r
         for r in m.runs
         if r.case == case and r.contender == contender and r.result is not None
     }
@@ -61,15 +62,42 @@ def rates(m: Measurements, case: str, contender: str) -> list[float]:
     return [float(r.result["rate"]) for r in _runs(m, case, contender).values() if r.result]
 
 
-def ratios(m: Measurements, case: str, contender: str) -> list[float]:
-    """contender/raw-JS, pair by pair: each repetition against the JS run next to it."""
-    js = _runs(m, case, "js")
+def ratios(
+    m: Measurements, case: str, contender: str, base: str = "js", run: int | None = None
+) -> list[float]:
+    """contender/base (raw JS by default), pair by pair: each repetition against the
+    ``base`` run of the same repetition in the same page; only run ``run`` if given."""
+    bases = _runs(m, case, base)
     out = []
-    for rep, run in _runs(m, case, contender).items():
-        base = js[rep].result if rep in js else None
-        if run.result and base:
-            out.append(float(run.result["rate"]) / float(base["rate"]))
+    for key, measured in _runs(m, case, contender).items():
+        paired = bases[key].result if key in bases else None
+        if measured.result and paired and (run is None or key[0] == run):
+            out.append(float(measured.result["rate"]) / float(paired["rate"]))
     return out
+
+
+def run_medians(m: Measurements, case: str, contender: str, base: str = "js") -> list[float]:
+    """Per run of the bench, the median of its pair-by-pair ratios (runs with none left out)."""
+    per_run = (ratios(m, case, contender, base, run) for run in range(m.runs_done or 1))
+    return [statistics.median(values) for values in per_run if values]
+
+
+def summary(m: Measurements, case: str, contender: str, base: str = "js") -> float | None:
+    """The ratio judged against a target: the median of the per-run medians."""
+    medians = run_medians(m, case, contender, base)
+    return statistics.median(medians) if medians else None
+
+
+def _ratio_cell(m: Measurements, case: str, contender: str, base: str = "js") -> str:
+    """One run: median (min-max) of the pairs. Several: the median of the per-run
+    medians, then each run's median in order."""
+    if m.runs_done <= 1:
+        return _spread(ratios(m, case, contender, base), "ratio")
+    medians = run_medians(m, case, contender, base)
+    if not medians:
+        return DASH
+    each = ", ".join(f"{v:.2f}" for v in medians)
+    return f"{statistics.median(medians):.2f} (runs: {each})"
 
 
 def _contenders(m: Measurements, case: Case) -> list[str]:
@@ -79,6 +107,8 @@ def _contenders(m: Measurements, case: Case) -> list[str]:
 def _cell(m: Measurements, case: Case, contender: str) -> str:
     if contender not in case.contenders:
         return "n/a"
+    if contender in m.skipped and not rates(m, case.name, contender):
+        return "skipped"
     if not rates(m, case.name, contender):
         return (
             "failed"
@@ -86,6 +116,10 @@ def _cell(m: Measurements, case: Case, contender: str) -> str:
             else "not run"
         )
     return _spread(rates(m, case.name, contender))
+
+
+def _name(r: Run) -> str:
+    return f"{r.case}/{r.contender}/{r.run}.{r.rep}"
 
 
 def _integrity(m: Measurements) -> str:
@@ -99,20 +133,21 @@ def _integrity(m: Measurements) -> str:
                 if (
                     other.case == r.case
                     and other.rep == r.rep
+                    and other.run == r.run
                     and other.contender != "cpython"
                     and other.result
                     and other.result.get("messages") == r.result.get("messages")
                     and other.result.get("digest", r.result["digest"]) != r.result["digest"]
                 ):
-                    split.add(f"{r.case}/{r.rep}")
+                    split.add(f"{r.case}/{r.run}.{r.rep}")
     failed = [r for r in m.runs if r.result is None]
     text = f"{len(done) - len(bad)} of {len(m.runs)} runs finished with their data intact"
     if bad:
-        text += "; DATA MISMATCH in " + ", ".join(f"{r.case}/{r.contender}/{r.rep}" for r in bad)
+        text += "; DATA MISMATCH in " + ", ".join(_name(r) for r in bad)
     if split:
         text += "; digests disagree in " + ", ".join(sorted(split))
     if failed:
-        text += "; failed: " + ", ".join(f"{r.case}/{r.contender}/{r.rep}" for r in failed)
+        text += "; failed: " + ", ".join(_name(r) for r in failed)
     return text + " (text echoed in order; binary checked by SHA-256)."
 
 
@@ -130,29 +165,43 @@ def _throughput(m: Measurements) -> list[str]:
 
 
 def _ratio_table(m: Measurements) -> list[str]:
-    others = [c for c in CONTENDERS if c != "js"]
+    others = [c for c in CONTENDERS if c not in ("js", "pyws")]
     lines = [
-        "| Scenario | pyws | Target | Met | "
-        + " | ".join(LABELS[c] for c in others if c != "pyws")
-        + " |",
-        "|---|---:|---:|:---:|" + "---:|" * (len(others) - 1),
+        "| Scenario | pyws | Target | Met | " + " | ".join(LABELS[c] for c in others) + " |",
+        "|---|---:|---:|:---:|" + "---:|" * len(others),
     ]
     for case in m.plan.cases:
-        pyws = ratios(m, case.name, "pyws")
+        judged = summary(m, case.name, "pyws")
         target = f"≥ {case.target:.2f}" if case.target is not None else DASH
         met = DASH
-        if case.target is not None and pyws:
-            met = "yes" if statistics.median(pyws) >= case.target else "**no**"
-        cells = [
-            _spread(ratios(m, case.name, c), "ratio") if c in case.contenders else "n/a"
-            for c in others
-            if c != "pyws"
-        ]
+        if case.target is not None and judged is not None:
+            met = "yes" if judged >= case.target else "**no**"
+        cells = [_ratio_cell(m, case.name, c) if c in case.contenders else "n/a" for c in others]
         lines.append(
-            f"| {title(case, m.plan)} | {_spread(pyws, 'ratio')} | {target} | {met} | "
-            + " | ".join(cells)
-            + " |"
+            f"| {title(case, m.plan)} | {_ratio_cell(m, case.name, 'pyws')} | {target} "
+            f"| {met} | " + " | ".join(cells) + " |"
         )
+    return lines
+
+
+EXPERIMENTS = (
+    ("pyws_jsq", "pyws", "pyws, JS-side queue ÷ pyws"),
+    ("wss", "js", "WebSocketStream ÷ WebSocket (raw JS)"),
+)
+
+
+def _experiments(m: Measurements) -> list[str]:
+    """The two experiments head to head, pair by pair in the same page: above 1 is faster."""
+    lines = [
+        "| Scenario | " + " | ".join(label for _, _, label in EXPERIMENTS) + " |",
+        "|---|" + "---:|" * len(EXPERIMENTS),
+    ]
+    for case in m.plan.cases:
+        cells = [
+            _ratio_cell(m, case.name, c, base) if c in case.contenders else "n/a"
+            for c, base, _ in EXPERIMENTS
+        ]
+        lines.append(f"| {title(case, m.plan)} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -204,22 +253,76 @@ def _startup(m: Measurements) -> list[str]:
     return lines
 
 
+def _crossings(m: Measurements) -> list[str]:
+    """How the JS-side queue moved messages into Python, summed over its runs (warm-up
+    included). Today's pyws makes one crossing per message."""
+    lines = [
+        "| JS-side queue, messages into Python | messages | handler calls "
+        "| takes (empty) | messages per crossing |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for case in m.plan.cases:
+        counts = [
+            r.result["crossings"]
+            for r in _runs(m, case.name, "pyws_jsq").values()
+            if r.result and "crossings" in r.result
+        ]
+        if not counts:
+            continue
+        calls, takes, empty, taken = (
+            sum(c[k] for c in counts) for k in ("handler_calls", "takes", "empty_takes", "taken")
+        )
+        moved = calls + taken
+        per = moved / (calls + takes) if calls + takes else 0.0
+        lines.append(
+            f"| {title(case, m.plan)} | {moved} | {calls} | {takes} ({empty}) | {per:.2f} |"
+        )
+    return lines if len(lines) > 2 else []
+
+
 def render(m: Measurements) -> str:
     page = m.page
     pyscript = page.get("pyscript", {})
     deflate = [title(c, m.plan) for c in m.plan.cases if c.deflate]
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     mode = "**quick mode: tiny sizes, not a measurement**, " if m.plan.quick else ""
+    runs = max(m.runs_done, 1)
+    if runs > 1:
+        how = (
+            f"{runs} runs of the whole bench (each with a fresh server, browser and page), "
+            f"{m.plan.reps} repetition(s) per contender and scenario in each, "
+            f"{m.plan.startup_reps} per start-up variant. Throughput and latency: median "
+            f"(min{DASH}max) over all {runs * m.plan.reps} repetitions."
+        )
+        ratio_how = (
+            "Ratio to raw JS, computed pair by pair (each repetition against the raw JS "
+            "repetition next to it in the same page): the median of the per-run medians, "
+            "then each run's median in order; targets are judged on the first figure. "
+            "Higher is better:"
+        )
+    else:
+        how = (
+            f"{m.plan.reps} repetition(s) per contender and scenario, "
+            f"{m.plan.startup_reps} per start-up variant. Median (min{DASH}max)."
+        )
+        ratio_how = (
+            "Ratio to raw JS, computed pair by pair (each run against the raw JS run of the "
+            "same repetition); higher is better:"
+        )
     out = [
-        f"Measured {when}; {mode}{m.plan.reps} repetition(s) per contender and scenario, "
-        f"{m.plan.startup_reps} per start-up variant. Median (min{DASH}max).",
+        f"Measured {when}; {mode}{how}",
         "",
         *_throughput(m),
         "",
-        "Ratio to raw JS, computed pair by pair (each run against the raw JS run of the "
-        "same repetition); higher is better:",
+        ratio_how,
         "",
         *_ratio_table(m),
+        "",
+        "The experiments, pair by pair in the same page (above 1: the experiment is faster):",
+        "",
+        *_experiments(m),
+        "",
+        *_crossings(m),
         "",
         *_latency(m),
         "",
@@ -228,7 +331,8 @@ def render(m: Measurements) -> str:
         f"- Data: {_integrity(m)}",
         f"- Page: `crossOriginIsolated` = {page.get('crossOriginIsolated')}; "
         f"Pyodide {page.get('pyodide')}; pyws {page.get('pyws')}; "
-        f"PyScript {pyscript.get('version') if pyscript.get('ok') else 'not loaded'}.",
+        f"PyScript {pyscript.get('version') if pyscript.get('ok') else 'not loaded'}; "
+        f"`WebSocketStream` {'present' if page.get('websocketstream') else 'missing'}.",
         f"- Browser: {m.machine.get('chromium')} (`{page.get('userAgent')}`), headless, "
         "launched without any DevTools connection.",
         f"- Machine: {m.machine.get('cpu')}; {m.machine.get('os')}; "
@@ -238,6 +342,7 @@ def render(m: Measurements) -> str:
         f"- Compression off except in: {', '.join(deflate) or 'none'} "
         "(server started with `--compression deflate`).",
     ]
+    out.extend(f"- {LABELS[c]} skipped: {why}." for c, why in m.skipped.items() if c != "pyscript")
     if not pyscript.get("ok"):
         out.append(f"- PyScript did not load: {pyscript.get('error')}")
     if m.errors:

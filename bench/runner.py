@@ -34,6 +34,8 @@ class Run:
     rep: int
     result: dict[str, Any] | None = None
     error: str | None = None
+    run: int = 0
+    """Which run of the whole bench (``--runs N``) it belongs to, from 0."""
 
 
 @dataclass
@@ -45,6 +47,10 @@ class Measurements:
     page: dict[str, Any] = field(default_factory=dict)
     machine: dict[str, str] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    """Contenders the page could not run, and why (e.g. no WebSocketStream)."""
+    runs_done: int = 0
+    """How many runs of the whole bench these measurements hold (``--runs N``)."""
 
 
 def _cpu_model() -> str:
@@ -114,18 +120,23 @@ async def _main_page(
             pyscript=True,
             pyscript_timeout_ms=120_000,
         )
+        skipped: dict[str, str] = {}
         if not out.page["pyscript"]["ok"]:
-            out.errors.append(f"PyScript did not load: {out.page['pyscript']['error']}")
+            skipped["pyscript"] = f"PyScript did not load: {out.page['pyscript']['error']}"
+            out.errors.append(skipped["pyscript"])
             say(out.errors[-1])
+        if not out.page.get("websocketstream"):
+            # Not an error: the contender only records whether it beats WebSocket.
+            skipped["wss"] = "this browser has no WebSocketStream"
+            say(f"skipping raw JS WebSocketStream: {skipped['wss']}")
+        out.skipped.update(skipped)
         for case in plan.cases:
-            contenders = [
-                c for c in case.contenders if c != "pyscript" or out.page["pyscript"]["ok"]
-            ]
+            contenders = [c for c in case.contenders if c not in skipped]
             for rep in range(plan.reps):
                 # Alternate, and rotate who goes first, so no contender always follows another.
                 shift = rep % len(contenders)
                 for contender in contenders[shift:] + contenders[:shift]:
-                    run = Run(case.name, contender, rep)
+                    run = Run(case.name, contender, rep, run=out.runs_done)
                     try:
                         run.result = await _run_one(plan, case, contender, page, servers, payloads)
                     except Exception as exc:  # recorded and reported; the others still run
@@ -136,7 +147,7 @@ async def _main_page(
 
 
 def _describe(run: Run) -> str:
-    head = f"{run.case:<15} {run.contender:<9} rep {run.rep}: "
+    head = f"run {run.run} {run.case:<15} {run.contender:<9} rep {run.rep}: "
     if run.result is None:
         return head + f"ERROR {run.error}"
     r = run.result
@@ -171,7 +182,7 @@ async def _startup(
             _record(pair, variant, message)
         cold.append(pair)
         say(f"start-up cold   rep {rep}: {pair}")
-    out.startup["cold"] = cold
+    out.startup.setdefault("cold", []).extend(cold)
 
     warm: list[dict[str, float]] = []
     async with chromium(url("base")):
@@ -188,28 +199,32 @@ async def _startup(
                 _record(pair, variant, message)
             warm.append(pair)
             say(f"start-up warm   rep {rep}: {pair}")
-    out.startup["warm"] = warm
+    out.startup.setdefault("warm", []).extend(warm)
 
 
 async def measure(
-    plan: Plan, say: Progress, startup: bool = True, scenarios: bool = True
+    plan: Plan, say: Progress, startup: bool = True, scenarios: bool = True, runs: int = 1
 ) -> Measurements:
+    """Run the whole bench ``runs`` times: fresh servers, browser and page each time."""
     out = Measurements(plan, machine=machine_info())
-    async with (
-        serve() as plain,
-        serve("--compression", "deflate") as deflate,
-        Control() as control,
-    ):
-        say(f"servers on {plain.url} (plain) and {deflate.url} (deflate)")
-        if scenarios:
-            await _main_page(plan, {False: plain, True: deflate}, control, out, say)
-        if startup:
-            await _startup(plan, plain, control, out, say)
+    for _ in range(runs):
+        say(f"run {out.runs_done + 1} of {runs}")
+        async with (
+            serve() as plain,
+            serve("--compression", "deflate") as deflate,
+            Control() as control,
+        ):
+            say(f"servers on {plain.url} (plain) and {deflate.url} (deflate)")
+            if scenarios:
+                await _main_page(plan, {False: plain, True: deflate}, control, out, say)
+            if startup:
+                await _startup(plan, plain, control, out, say)
+        out.runs_done += 1
     return out
 
 
-def run(plan: Plan, startup: bool = True, scenarios: bool = True) -> Measurements:
+def run(plan: Plan, startup: bool = True, scenarios: bool = True, runs: int = 1) -> Measurements:
     def say(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
-    return asyncio.run(measure(plan, say, startup, scenarios))
+    return asyncio.run(measure(plan, say, startup, scenarios, runs))

@@ -23,7 +23,7 @@ def test_quick_bench_runs_every_contender(tmp_path: Path) -> None:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=170,
+        timeout=300,  # about 60 s alone; the CI machine also runs other tests
         check=False,
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
@@ -34,14 +34,20 @@ def test_quick_bench_runs_every_contender(tmp_path: Path) -> None:
     assert data["errors"] == []
     done = {(r["case"], r["contender"]): r for r in data["runs"]}
     assert data["plan"]["quick"] is True
+    # WebSocketStream is skipped, with a note, where the browser lacks it.
+    skipped = set(data["skipped"]) - {"pyscript"}
+    assert skipped <= {"wss"}, data["skipped"]
     for case in data["plan"]["cases"]:
-        for contender in case["contenders"]:
+        for contender in set(case["contenders"]) - skipped:
             name = f"{case['name']}/{contender}"
             run = done.get((case["name"], contender))
             assert run is not None, f"{name} did not run"
             assert run["error"] is None, run["error"]
             assert run["result"]["intact"], f"{name}: data mismatch"
             assert run["result"]["rate"] > 0
+            if contender == "pyws_jsq":  # every message reached Python, one way or the other
+                counts = run["result"]["crossings"]
+                assert counts["handler_calls"] + counts["taken"] > 0, counts
     for kind in ("cold", "warm"):
         (pair,) = data["startup"][kind]
         assert pair["base"] > 0 and pair["pyws"] > 0

@@ -5,13 +5,14 @@
 //   ?mode=main     (default) load Pyodide + pyws (+ PyScript), then run scenarios on command
 //   ?mode=startup&variant=base|pyws   time loadPyodide() (+ loadPackage("pyws") + import pyws)
 //
-// The Python contenders live in bench_pyws.py, bench_naive.py and bench_pyscript.py; the
-// scenarios they share in bench_common.py. The raw JavaScript contender is below.
+// The Python contenders live in bench_pyws.py, bench_jsqueue.py, bench_naive.py and
+// bench_pyscript.py; the scenarios they share in bench_common.py. The raw JavaScript
+// contenders are below: the same scenarios over WebSocket ("js") and WebSocketStream ("wss").
 
 const params = new URLSearchParams(location.search);
 const CONTROL = params.get("control");
 const MODE = params.get("mode") ?? "main";
-const PY_FILES = ["bench_common.py", "bench_pyws.py", "bench_naive.py"];
+const PY_FILES = ["bench_common.py", "bench_pyws.py", "bench_jsqueue.py", "bench_naive.py"];
 const PYODIDE_URL = "/pyodide/pyodide.mjs";
 const PYSCRIPT_URL = "/node_modules/@pyscript/core/dist/core.js";
 
@@ -33,7 +34,7 @@ function openControl() {
   });
 }
 
-// --- the raw JavaScript contender -------------------------------------------------------
+// --- the raw JavaScript contenders ------------------------------------------------------
 
 const text = (i) => String(i).padStart(16, "0");
 
@@ -90,88 +91,18 @@ async function sha256Hex(chunks) {
   return { size, hex: Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("") };
 }
 
-const js = {
-  async rtt({ url, n, warmup }) {
-    const ws = await openSocket(url, "bytes");
-    const echo = echoer(ws);
-    for (let i = 0; i < warmup; i++) await echo(text(i));
-    const latencies = new Float64Array(n);
-    const got = [];
-    const start = performance.now();
-    for (let i = 0; i < n; i++) {
-      const sent = performance.now();
-      got.push(await echo(text(i)));
-      latencies[i] = performance.now() - sent;
-    }
-    const seconds = (performance.now() - start) / 1000;
-    await closeSocket(ws);
-    return {
-      seconds,
-      rate: n / seconds,
-      unit: "msg/s",
-      latency_median_us: percentile(latencies, 0.5) * 1000,
-      latency_p99_us: percentile(latencies, 0.99) * 1000,
-      intact: sameTexts(got, n),
-    };
-  },
-
-  async pipelined({ url, n, warmup }) {
-    const ws = await openSocket(url, "bytes");
-    let got = [];
-    let wanted = 0;
-    let done = null;
-    ws.onmessage = (e) => {
-      got.push(e.data);
-      if (got.length === wanted) done();
-    };
-    const batch = (count) =>
-      new Promise((resolve) => {
-        got = [];
-        wanted = count;
-        done = resolve;
-        for (let i = 0; i < count; i++) ws.send(text(i));
-      });
-    if (warmup) await batch(warmup);
-    const start = performance.now();
-    await batch(n);
-    const seconds = (performance.now() - start) / 1000;
-    await closeSocket(ws);
-    return { seconds, rate: n / seconds, unit: "msg/s", intact: sameTexts(got, n) };
-  },
-
-  async binary(options) {
-    return binaryScenario(options, "bytes");
-  },
-
-  async blob(options) {
-    return binaryScenario(options, "blob");
-  },
-
-  async fanin({ url, n, warmup, connections }) {
-    const sockets = await Promise.all(
-      Array.from({ length: connections }, () => openSocket(url, "bytes")),
-    );
-    const echoes = sockets.map(echoer);
-    const loop = async (echo, count, out) => {
-      for (let i = 0; i < count; i++) {
-        const message = await echo(text(i));
-        if (out) out.push(message);
-      }
-    };
-    await Promise.all(echoes.map((echo) => loop(echo, warmup, null)));
-    const results = echoes.map(() => []);
-    const start = performance.now();
-    await Promise.all(echoes.map((echo, k) => loop(echo, n, results[k])));
-    const seconds = (performance.now() - start) / 1000;
-    await Promise.all(sockets.map(closeSocket));
-    return {
-      seconds,
-      rate: (connections * n) / seconds,
-      unit: "msg/s",
-      intact: results.every((got) => sameTexts(got, n)),
-    };
-  },
-};
+// Send `count` text messages at once; resolve with their echoes once all are back.
+function batcher(ws) {
+  return (count) =>
+    new Promise((resolve) => {
+      const got = [];
+      ws.onmessage = (e) => {
+        got.push(e.data);
+        if (got.length === count) resolve(got);
+      };
+      for (let i = 0; i < count; i++) ws.send(text(i));
+    });
+}
 
 // Keep `window` binary messages in flight until n have come back.
 function windowed(ws, payloads, n, window) {
@@ -187,14 +118,138 @@ function windowed(ws, payloads, n, window) {
   });
 }
 
-async function binaryScenario({ url, n, warmup, window }, binaryType) {
+// The same four operations over WebSocketStream (Chromium): a connection is its reader and
+// writer. Writes are not awaited, as WebSocket.send() returns at once; reads are.
+async function openStream(url) {
+  const wss = new WebSocketStream(url);
+  const { readable, writable } = await wss.opened;
+  return { wss, reader: readable.getReader(), writer: writable.getWriter() };
+}
+
+async function closeStream({ wss }) {
+  wss.close({ closeCode: 1000, reason: "" });
+  await Promise.race([wss.closed.catch(() => {}), sleep(10_000)]);
+}
+
+function streamEchoer({ reader, writer }) {
+  return async (message) => {
+    writer.write(message);
+    return (await reader.read()).value;
+  };
+}
+
+function streamBatcher({ reader, writer }) {
+  return async (count) => {
+    for (let i = 0; i < count; i++) writer.write(text(i));
+    const got = [];
+    while (got.length < count) got.push((await reader.read()).value);
+    return got;
+  };
+}
+
+async function streamWindowed({ reader, writer }, payloads, n, window) {
+  const got = [];
+  let sent = 0;
+  while (sent < Math.min(window, n)) writer.write(payloads[sent++ % payloads.length]);
+  while (got.length < n) {
+    got.push((await reader.read()).value); // an ArrayBuffer (or Uint8Array) for binary
+    if (got.length < n && sent < n) writer.write(payloads[sent++ % payloads.length]);
+  }
+  return got;
+}
+
+const SOCKET = { open: openSocket, close: closeSocket, echoer, batcher, windowed };
+const STREAM = {
+  open: openStream,
+  close: closeStream,
+  echoer: streamEchoer,
+  batcher: streamBatcher,
+  windowed: streamWindowed,
+};
+
+// The scenarios once, over either API.
+function rawContender(api) {
+  return {
+    async rtt({ url, n, warmup }) {
+      const ws = await api.open(url, "bytes");
+      const echo = api.echoer(ws);
+      for (let i = 0; i < warmup; i++) await echo(text(i));
+      const latencies = new Float64Array(n);
+      const got = [];
+      const start = performance.now();
+      for (let i = 0; i < n; i++) {
+        const sent = performance.now();
+        got.push(await echo(text(i)));
+        latencies[i] = performance.now() - sent;
+      }
+      const seconds = (performance.now() - start) / 1000;
+      await api.close(ws);
+      return {
+        seconds,
+        rate: n / seconds,
+        unit: "msg/s",
+        latency_median_us: percentile(latencies, 0.5) * 1000,
+        latency_p99_us: percentile(latencies, 0.99) * 1000,
+        intact: sameTexts(got, n),
+      };
+    },
+
+    async pipelined({ url, n, warmup }) {
+      const ws = await api.open(url, "bytes");
+      const batch = api.batcher(ws);
+      if (warmup) await batch(warmup);
+      const start = performance.now();
+      const got = await batch(n);
+      const seconds = (performance.now() - start) / 1000;
+      await api.close(ws);
+      return { seconds, rate: n / seconds, unit: "msg/s", intact: sameTexts(got, n) };
+    },
+
+    async binary(options) {
+      return binaryScenario(api, options, "bytes");
+    },
+
+    async blob(options) {
+      return binaryScenario(api, options, "blob");
+    },
+
+    async fanin({ url, n, warmup, connections }) {
+      const sockets = await Promise.all(
+        Array.from({ length: connections }, () => api.open(url, "bytes")),
+      );
+      const echoes = sockets.map(api.echoer);
+      const loop = async (echo, count, out) => {
+        for (let i = 0; i < count; i++) {
+          const message = await echo(text(i));
+          if (out) out.push(message);
+        }
+      };
+      await Promise.all(echoes.map((echo) => loop(echo, warmup, null)));
+      const results = echoes.map(() => []);
+      const start = performance.now();
+      await Promise.all(echoes.map((echo, k) => loop(echo, n, results[k])));
+      const seconds = (performance.now() - start) / 1000;
+      await Promise.all(sockets.map(api.close));
+      return {
+        seconds,
+        rate: (connections * n) / seconds,
+        unit: "msg/s",
+        intact: results.every((got) => sameTexts(got, n)),
+      };
+    },
+  };
+}
+
+const raw = { js: rawContender(SOCKET), wss: rawContender(STREAM) };
+
+async function binaryScenario(api, { url, n, warmup, window }, binaryType) {
   const payloads = globalThis.benchPayloads;
-  const ws = await openSocket(url, binaryType);
-  if (warmup) await windowed(ws, payloads, warmup, window);
+  const ws = await api.open(url, binaryType);
+  if (warmup) await api.windowed(ws, payloads, warmup, window);
   const start = performance.now();
-  const got = await windowed(ws, payloads, n, window);
+  const got = await api.windowed(ws, payloads, n, window);
   const seconds = (performance.now() - start) / 1000;
-  await closeSocket(ws);
+  await api.close(ws);
   const buffers = binaryType === "blob" ? await Promise.all(got.map((b) => b.arrayBuffer())) : got;
   const received = await sha256Hex(buffers);
   const expected = await sha256Hex(Array.from({ length: n }, (_, i) => payloads[i % payloads.length]));
@@ -277,11 +332,13 @@ async function setup({ payloads, payload_size, pyscript, pyscript_timeout_ms }) 
   }
   pyodide.runPython("import sys; sys.path.insert(0, '/home/pyodide')");
   python.pyws = pyodide.pyimport("bench_pyws");
+  python.pyws_jsq = pyodide.pyimport("bench_jsqueue");
   python.naive = pyodide.pyimport("bench_naive");
   const info = {
     crossOriginIsolated: globalThis.crossOriginIsolated,
     userAgent: navigator.userAgent,
     hardwareConcurrency: navigator.hardwareConcurrency,
+    websocketstream: typeof globalThis.WebSocketStream === "function",
     pyodide: pyodide.version,
     pyws: pyodide.runPython("import pyws; pyws.__version__"),
     pyscript: { ok: false, error: "not requested" },
@@ -301,9 +358,12 @@ async function setup({ payloads, payload_size, pyscript, pyscript_timeout_ms }) 
 async function run({ contender, scenario, options }) {
   status(`${contender} ${scenario}`);
   let result;
-  if (contender === "js") {
-    result = await js[scenario](options);
-  } else if (contender === "pyws" || contender === "naive") {
+  if (contender === "wss" && typeof globalThis.WebSocketStream !== "function") {
+    throw new Error("this browser has no WebSocketStream");
+  }
+  if (contender in raw) {
+    result = await raw[contender][scenario](options);
+  } else if (contender in python) {
     result = JSON.parse(await python[contender].run(scenario, JSON.stringify(options)));
   } else if (contender === "pyscript") {
     if (!globalThis.pyscriptBench) throw new Error("PyScript is not loaded");

@@ -31,9 +31,10 @@ async def _to_bytes(message: Any) -> bytes:
     return message
 
 
-async def run(scenario: str, options_json: str) -> str:
-    """Called by bench.js: run one scenario, return its result as JSON."""
+async def run(scenario: str, options_json: str, open_: bench_common.Opener = _open) -> str:
+    """Called by bench.js: run one scenario, return its result as JSON. ``open_`` lets a
+    variant of pyws (bench_jsqueue.py) run the same way."""
     result = await bench_common.run(
-        scenario, _open, json.loads(options_json), payloads=payloads(), to_bytes=_to_bytes
+        scenario, open_, json.loads(options_json), payloads=payloads(), to_bytes=_to_bytes
     )
     return json.dumps(result)

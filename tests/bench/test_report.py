@@ -1,0 +1,54 @@
+"""The report's arithmetic over several runs (``--runs N``), without a browser."""
+
+from __future__ import annotations
+
+from bench import report
+from bench.plan import Case, Plan
+from bench.runner import Measurements, Run
+
+D = report.DASH
+
+CASE = Case("rtt", "rtt", {"n": 10, "warmup": 1}, target=0.85)
+PLAN = Plan(reps=2, cases=(CASE,), payloads=1, payload_size=1024, startup_reps=1, quick=True)
+
+
+def _measurements(rates: dict[str, list[list[float]]]) -> Measurements:
+    """rates[contender][run][rep] -> the measurements of those runs."""
+    m = Measurements(PLAN, runs_done=len(rates["js"]))
+    for contender, per_run in rates.items():
+        for run, reps in enumerate(per_run):
+            for rep, rate in enumerate(reps):
+                result = {
+                    "rate": rate,
+                    "unit": "msg/s",
+                    "intact": True,
+                    "latency_median_us": 1.0,
+                    "latency_p99_us": 2.0,
+                }
+                m.runs.append(Run("rtt", contender, rep, result, run=run))
+    return m
+
+
+def test_ratios_pair_within_a_run_and_summarise_as_the_median_of_run_medians() -> None:
+    m = _measurements(
+        {
+            "js": [[100, 200], [100, 100], [50, 50]],
+            "pyws": [[80, 200], [70, 90], [50, 45]],
+        }
+    )
+    assert report.ratios(m, "rtt", "pyws", run=0) == [0.8, 1.0]
+    assert report.run_medians(m, "rtt", "pyws") == [0.9, 0.8, 0.95]
+    assert report.summary(m, "rtt", "pyws") == 0.9
+    table = report.render(m)
+    assert "| 0.90 (runs: 0.90, 0.80, 0.95) | ≥ 0.85 | yes |" in table
+    assert "3 runs of the whole bench" in table
+
+
+def test_one_run_keeps_median_and_range_and_experiments_pair_against_their_base() -> None:
+    m = _measurements(
+        {"js": [[100, 100]], "pyws": [[90, 80]], "pyws_jsq": [[45, 80]], "wss": [[110, 100]]}
+    )
+    assert report.ratios(m, "rtt", "pyws_jsq", base="pyws") == [0.5, 1.0]
+    table = report.render(m)
+    assert f"| 0.85 (0.80{D}0.90) | ≥ 0.85 | yes |" in table
+    assert f"| RTT, 10 x 16 B text | 0.75 (0.50{D}1.00) | 1.05 (1.00{D}1.10) |" in table
