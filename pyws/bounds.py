@@ -1,9 +1,8 @@
 """Bounded receive memory: ``max_queue``, ``max_queue_bytes`` and the ``overflow`` policy.
 
-A browser page cannot stop reading. ``WebSocket`` has no backpressure, and Chromium 156's
-``WebSocketStream``, which promises it, does not deliver: a page held one open for 8 s
-without reading while an aiohttp server sent 512 x 1 MiB; the server finished in 0.62 s
-with nothing left in its buffers (Node's lacks it too: undici issue 5503). So where
+A page using ``WebSocket`` cannot stop reading: it has no backpressure in any browser
+(``WebSocketStream`` has some in Chromium 156, none in Node's undici, issue 5503, and
+Firefox ESR 153 lacks it; see tests/reliability/test_websocketstream_canary.py). So where
 ``websockets`` bounds memory by not reading, pyws can only bound its own queue, say what
 happened, and let the app choose:
 

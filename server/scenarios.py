@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
@@ -11,6 +12,8 @@ from aiohttp.typedefs import Handler
 from server.echo import accept, echo_messages
 from server.query import choice_param, float_param, int_param, text_param
 from server.settings import SETTINGS
+
+log = logging.getLogger("server.ws")
 
 MAX_COUNT = 1_000_000
 MAX_DELAY = 60.0
@@ -75,6 +78,9 @@ async def push(request: web.Request) -> web.StreamResponse:
             else:
                 await ws.send_bytes(text.encode("ascii"))
             conn.sent(size)
+        # Logged before the close handshake, which a client that does not read may hold up:
+        # this line says the network took every message (tests of backpressure read it).
+        log.info("push sent count=%d size=%d", count, size)
         if not ws.closed:
             conn.close_code = 1000
             await ws.close(code=1000)
