@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The older Pyodide tested beside web/package.json's pin (harness/suite.py reads it too).
+OLD_PYODIDE := $(shell cat scripts/older-pyodide.txt)
 
 .PHONY: demo test lint bench bench-smoke setup browser firefox test-firefox clean
 
@@ -16,7 +18,6 @@ test: setup browser firefox lint build/pyodide-$(OLD_PYODIDE)/pyodide-lock.json 
 
 # The one scenario suite (tests/scenarios) on each target of harness/suite.py, one pytest
 # test per target and scenario (tests/targets); `make test` runs every target.
-OLD_PYODIDE := 0.29.5
 VENV312 := .venv-3.12
 SUITE := $(VENV)/bin/pytest tests/targets $(PYTEST_ARGS) --target
 .PHONY: test-chromium test-worker test-pyodide-0.29 test-node test-cpython test-unit-3.12

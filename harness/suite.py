@@ -45,8 +45,9 @@ MAIN = Path(__file__).resolve().parent / "suite_main.py"
 DIST = ROOT / "build" / "pyodide"
 NPM_PYODIDE = ROOT / "web" / "node_modules" / "pyodide"
 """Node's Pyodide: the npm package itself (web/package.json's pin), packages from DIST."""
-OLD_PYODIDE = "0.29.5"
-"""The older Pyodide that ``make build/pyodide-0.29.5/pyodide-lock.json`` builds."""
+OLD_PYODIDE = (ROOT / "scripts" / "older-pyodide.txt").read_text().strip()
+"""The older Pyodide that the Makefile also builds (build/pyodide-VERSION/), pinned in one
+place, scripts/older-pyodide.txt; web/package.json pins the default one."""
 OLD_MINOR = OLD_PYODIDE.rsplit(".", 1)[0]
 OLD_DIST = ROOT / "build" / f"pyodide-{OLD_PYODIDE}"
 PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
