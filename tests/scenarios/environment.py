@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import platform as _platform
 import sys
 from typing import Any
@@ -16,6 +17,8 @@ FEATURES = {
     "with --experimental-wasm-stack-switching have it",
     "sync": "pyws.sync blocks in CPython (a thread) or in Pyodide with JSPI",
     "patch": "pyws.patch_websockets() patches only under Pyodide",
+    "ssl": "gql imports ssl, which Pyodide 0.29 ships as a package of its own that the npm "
+    "distribution lacks",
 }
 """Every feature a scenario may need, with why a target may lack it."""
 
@@ -24,13 +27,14 @@ IN_PYODIDE = sys.platform == "emscripten"
 
 def features() -> set[str]:
     """The features of this platform."""
+    found = {"ssl"} if importlib.util.find_spec("ssl") is not None else set()
     if not IN_PYODIDE:
-        return {"sync"}
+        return found | {"sync"}
     import js
 
     from pyws import _ffi
 
-    found = {"js", "proxy_count", "patch"}
+    found |= {"js", "proxy_count", "patch"}
     if getattr(js, "location", None) is not None:
         found.add("location")
     if _ffi.jspi_supported():

@@ -250,7 +250,7 @@ async def load_gql() -> None:
         await pyodide_js.loadPackage("gql", messageCallback=lambda _: None)
 
 
-@scenario("patch")
+@scenario("patch", "ssl")
 async def gql_websockets_transport_runs_unchanged(server: Server) -> None:
     await load_gql()
     with patched():
