@@ -7,7 +7,8 @@ watch the socket in an inspector and an event log, and time a 32 MiB round trip.
 module a concern, each loaded by index.html next to this one:
 
 - demo_view: the status lines, the notice, the inspector and the event log;
-- demo_connection: the socket's life cycle, its one reader task and the traffic counts;
+- demo_connection: the socket's life cycle (one pyws.connect, or a ReconnectingWebSocket
+  while the Auto-reconnect switch is on), its one reader task and the traffic counts;
 - demo_echo: sending text and pictures, and showing the echoes;
 - demo_large: the 32 MiB transfer;
 - demo_canvas: painting on the source canvas.
@@ -28,7 +29,7 @@ from pyodide.ffi import create_proxy
 
 import pyws
 
-BUTTONS = ("sendText", "sendCanvas", "sendLarge", "randomPicture", "clearCanvas")
+BUTTONS = ("sendText", "sendCanvas", "sendLarge", "randomPicture", "clearCanvas", "autoReconnect")
 """Disabled in the HTML until Python is there to answer them."""
 
 
@@ -98,6 +99,7 @@ class Demo:
         canvas = self.canvas
         self.on("connectForm", "submit", self.connection.connect)
         self.on("disconnect", "click", self.connection.disconnect)
+        self.on("autoReconnect", "change", self.connection.switch_reconnect)
         self.on("textForm", "submit", self.echo.send_text)
         self.on("sendCanvas", "click", self.send_canvas)
         self.on("sendLarge", "click", self.large.send)

@@ -55,11 +55,11 @@ class Echo:
     # -- sending --------------------------------------------------------------------------
 
     async def send_text(self) -> None:
-        ws = self.connection.require_open()
+        """Sent now; or, while auto-reconnecting, queued to go out after the reconnect."""
         text = str(self.text_input.value)
+        queued = await self.connection.send_text(text)
         self.view.clear_notice()
-        await self.connection.send(ws, text, len(text.encode()))
-        self.view.log("sent", f"text, {len(text)} chars: {shorten(text)}")
+        self.view.log("queued" if queued else "sent", f"text, {len(text)} chars: {shorten(text)}")
 
     async def send_canvas(self) -> None:
         ws = self.connection.require_open()

@@ -107,12 +107,28 @@ class View:
         self.log("info", f"Pyodide and pyws loaded in {self.boot_seconds:.1f} s")
 
     def set_state(self, state: str) -> None:
-        """``body[data-state]``: loading, open, closed or error (tests wait on it)."""
+        """``body[data-state]``: loading, open, reconnecting, closed or error (tests wait
+        on it)."""
         self.body.dataset.state = state
 
     def set_status(self, text: str, detail: str = "") -> None:
-        self.status.textContent = f"WebSocket Status:: {text}"
-        self.close_detail.textContent = detail
+        self.status.removeAttribute("aria-busy")
+        self._say(text, detail)
+
+    def reconnecting(self, next_in: float | None, attempt: int, queued: int) -> None:
+        """The auto-reconnect countdown, redrawn on every refresh while it waits. The status
+        is marked busy meanwhile, so that screen readers do not read out every tenth."""
+        when = "now" if next_in is None else f"in {next_in:.1f} s"
+        self.set_state("reconnecting")
+        self.status.setAttribute("aria-busy", "true")
+        self._say(
+            f"Reconnecting {when} (attempt {attempt})",
+            f"{count(queued)} queued, sent once the server is back. Disconnect stops trying.",
+        )
+
+    def _say(self, text: str, detail: str) -> None:
+        self._put_text(self.status, f"WebSocket Status:: {text}")
+        self._put_text(self.close_detail, detail)
 
     def connecting(self, url: str) -> None:
         """The first connection is part of booting, so the progress line follows it."""
@@ -158,8 +174,11 @@ class View:
         else:
             self.show_notice(error_text(exc))
 
-    def inspect(self, ws: pyws.WebSocket | None, traffic: Traffic, binary_type: str) -> None:
-        """Copy the connection's live attributes into the inspector."""
+    def inspect(
+        self, ws: pyws.WebSocket | None, traffic: Traffic, binary_type: str, queued: int | None
+    ) -> None:
+        """Copy the connection's live attributes into the inspector; ``queued`` is what an
+        auto-reconnecting session holds (None without one)."""
         self._put("insUrl", ws and ws.url)
         self._put("insState", ws and f"{ws.state.name} ({int(ws.state)})")
         self._put("insSubprotocol", ws and (ws.subprotocol or "(none)"))
@@ -171,10 +190,13 @@ class View:
         sent, received = traffic.sent_messages, traffic.received_messages
         self._put("insSent", f"{count(sent)}, {size_text(traffic.sent_bytes)}")
         self._put("insReceived", f"{count(received)}, {size_text(traffic.received_bytes)}")
+        self._put("insQueued", queued if queued is None else count(queued))
 
     @staticmethod
     def _put(id_: str, value: object) -> None:
-        text = NOTHING if value is None or value == "" else str(value)
-        node = element(id_)
+        View._put_text(element(id_), NOTHING if value is None or value == "" else str(value))
+
+    @staticmethod
+    def _put_text(node: Any, text: str) -> None:
         if node.textContent != text:  # setting it, even to the same text, replaces the node
             node.textContent = text

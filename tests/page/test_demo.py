@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
@@ -219,6 +220,56 @@ def test_server_going_away(page: Page, live_server: ServerProcess) -> None:
     page.click("#connect")
     expect(page.locator("body")).to_have_attribute("data-state", "open")
     send_text(page, "after the server stopped")
+
+
+RECONNECTING = re.compile(r"^WebSocket Status:: Reconnecting (now|in \d+\.\d s) \(attempt \d+\)$")
+
+
+def test_auto_reconnect_through_a_server_restart(page: Page) -> None:
+    with start_server() as first, ExitStack() as restarted:
+        port, target = first.port, first.ws_url("/echo")
+        open_demo(page, f"?url={quote(target, safe='')}")
+        status, log = page.locator("#serverStatus"), page.locator("#log li")
+
+        # The switch starts the live connection over as a ReconnectingWebSocket.
+        page.check("#autoReconnect")
+        expect(log.filter(has_text="pyws.ReconnectingWebSocket")).to_have_count(1)
+        expect(status).to_have_text("WebSocket Status:: Socket Open")
+        expect(page.locator("#closeDetail")).to_contain_text("auto-reconnect is on")
+        expect(page.locator("#insQueued")).to_have_text("0 messages")
+        send_text(page, "before the server stops")
+
+        first.proc.terminate()
+        first.proc.wait(30)
+        expect(page.locator("body")).to_have_attribute("data-state", "reconnecting")
+        expect(status).to_have_text(RECONNECTING)
+        shown = status.text_content()
+        expect(status).not_to_have_text(shown or "")  # the countdown and attempts move on
+        expect(status).to_have_text(RECONNECTING)
+        expect(page.locator("#connect")).to_be_disabled()
+        expect(page.locator("#disconnect")).to_be_enabled()  # it stops the retries
+
+        outage = "sent during the outage"
+        page.fill("#textmessage", outage)
+        page.click("#sendText")
+        expect(log.first).to_contain_text("queued")
+        expect(log.first).to_contain_text(outage)
+        expect(page.locator("#insQueued")).to_have_text("1 message")
+        expect(page.locator("#notice")).to_be_hidden()
+
+        restarted.enter_context(start_server("--port", str(port)))
+        expect(status).to_have_text("WebSocket Status:: Socket Open")
+        expect(page.locator("body")).to_have_attribute("data-state", "open")
+        expect(page.locator("#closeDetail")).to_contain_text("Reconnected to")
+        expect(page.locator("#serverResponse")).to_have_text(f"Server Reply:: {outage}")
+        expect(page.locator("#log li.log-message").first).to_contain_text(outage)
+        expect(page.locator("#insQueued")).to_have_text("0 messages")
+        send_text(page, "after the reconnect")
+
+        page.click("#disconnect")
+        expect(page.locator("body")).to_have_attribute("data-state", "closed")
+        expect(page.locator("#closeDetail")).to_contain_text("Close code 1000")
+        expect(page.locator("#connect")).to_be_enabled()
 
 
 def test_invalid_url_is_an_error(page: Page) -> None:
