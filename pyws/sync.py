@@ -33,6 +33,7 @@ from typing import Any, Literal, overload
 from . import _platform
 from ._options import warn_browser_cannot
 from ._transport import BinaryType
+from .bounds import Overflow
 from .client import DEFAULT_WRITE_LIMIT
 from .client import connect as _async_connect
 from .connection import Data, State
@@ -172,6 +173,11 @@ class WebSocket:
         self.aio.binary_type = value
 
     @property
+    def dropped(self) -> int:
+        """Messages dropped by ``overflow="drop_oldest"`` or ``"drop_newest"``; else 0."""
+        return self.aio.dropped
+
+    @property
     def close_code(self) -> int | None:
         """The close code once closed (1006 when the connection was lost), else None."""
         return self.aio.close_code
@@ -269,6 +275,9 @@ def connect(
     close_timeout: float | None = 10.0,
     write_limit: int = DEFAULT_WRITE_LIMIT,
     heartbeat: Heartbeat | None = None,
+    max_queue: int | None = None,
+    max_queue_bytes: int | None = None,
+    overflow: Overflow = "close",
     **browser_cannot: Any,
 ) -> WebSocket:
     """Connect, blocking until the socket is open; the options of :func:`pyws.connect` for
@@ -294,6 +303,9 @@ def connect(
         close_timeout=close_timeout,
         write_limit=write_limit,
         heartbeat=heartbeat,
+        max_queue=max_queue,
+        max_queue_bytes=max_queue_bytes,
+        overflow=overflow,
     )
     return WebSocket(_run(_open(opening)))
 

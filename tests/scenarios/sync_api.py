@@ -190,3 +190,16 @@ async def sync_without_jspi_says_why(server: Server) -> None:
     with raises(RuntimeError, match="JavaScript Promise Integration") as caught:
         pyws.sync.connect(server.url("/echo"))
     assert "--experimental-wasm-stack-switching" in str(caught.value)
+
+
+@scenario("sync")
+async def sync_bounds_drop_and_count(server: Server) -> None:
+    def run() -> None:
+        url = server.url("/push?count=64&size=65536&type=binary")
+        with pyws.sync.connect(url, max_queue=4, overflow="drop_oldest") as ws:
+            ws.wait_closed()  # nobody read while the server pushed all 64
+            got = [int(m.split(b" ")[0]) for m in ws]  # type: ignore[union-attr]
+            assert got == [60, 61, 62, 63], got
+            assert ws.dropped == 60, ws.dropped
+
+    await blocking(run)
