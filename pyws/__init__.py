@@ -10,7 +10,9 @@
             ...
 """
 
-from . import sync
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from ._wakeup import fast_wakeup
 from .backoff import Backoff
 from .blob import Blob
@@ -26,9 +28,26 @@ from .exceptions import (
     WebSocketError,
 )
 from .heartbeat import Heartbeat
-from .reconnecting import ReconnectingWebSocket
+
+if TYPE_CHECKING:
+    from . import sync
+    from .reconnecting import ReconnectingWebSocket
 
 __version__ = "0.1.0"
+
+# Imported on first use: every module of a pure wheel is compiled in the page when first
+# imported, and `import pyws` is part of every page's start-up (docs/benchmarks.md).
+_LAZY = {"sync": ".sync", "ReconnectingWebSocket": ".reconnecting"}
+
+
+def __getattr__(name: str) -> Any:
+    source = _LAZY.get(name)
+    if source is None:
+        raise AttributeError(f"module 'pyws' has no attribute {name!r}")
+    module = import_module(source, __name__)
+    value = module if name == "sync" else getattr(module, name)
+    globals()[name] = value
+    return value
 
 
 def patch_websockets() -> bool:
