@@ -155,6 +155,11 @@ def _describe(run: Run) -> str:
     return head + f"{r['rate']:>10.1f} {r['unit']:<6} {intact}"
 
 
+STARTUP_VARIANTS = ("base", "pyws", "preload")
+"""``loadPyodide()`` alone; then ``loadPackage("pyws")`` and ``import pyws``; and
+``loadPyodide({packages: ["pyws"]})``, which may overlap pyws's load with Pyodide's own."""
+
+
 def _record(pair: dict[str, float], variant: str, message: dict[str, Any]) -> None:
     pair[variant] = float(message["ms"])
     if variant == "pyws":
@@ -170,8 +175,9 @@ async def _startup(
     def url(variant: str) -> str:
         return _page_url(base, control, mode="startup", variant=variant)
 
-    def order(rep: int) -> tuple[str, str]:
-        return ("base", "pyws") if rep % 2 == 0 else ("pyws", "base")
+    def order(rep: int) -> tuple[str, ...]:
+        turn = rep % len(STARTUP_VARIANTS)  # rotated, so no variant always goes first
+        return STARTUP_VARIANTS[turn:] + STARTUP_VARIANTS[:turn]
 
     cold: list[dict[str, float]] = []
     for rep in range(plan.startup_reps):
@@ -187,7 +193,7 @@ async def _startup(
     warm: list[dict[str, float]] = []
     async with chromium(url("base")):
         page, _ = await control.arrival(ARRIVAL_TIMEOUT)
-        for variant in ("pyws", "base") if plan.startup_prime else ():
+        for variant in STARTUP_VARIANTS if plan.startup_prime else ():
             # prime the HTTP and code caches for both (the first load above was cold)
             await page.send("goto", url=url(variant))
             page, _ = await control.arrival(ARRIVAL_TIMEOUT)

@@ -3,7 +3,8 @@
 // results. No DevTools connection is attached while it measures.
 //
 //   ?mode=main     (default) load Pyodide + pyws (+ PyScript), then run scenarios on command
-//   ?mode=startup&variant=base|pyws   time loadPyodide() (+ loadPackage("pyws") + import pyws)
+//   ?mode=startup&variant=base|pyws|preload   time loadPyodide() (+ loadPackage("pyws") +
+//                                     import pyws; or loadPyodide({packages: ["pyws"]}))
 //
 // The Python contenders live in bench_pyws.py, bench_jsqueue.py, bench_naive.py and
 // bench_pyscript.py; the scenarios they share in bench_common.py. The raw JavaScript
@@ -397,14 +398,17 @@ async function startup() {
   const variant = params.get("variant");
   const start = performance.now();
   const { loadPyodide } = await import(PYODIDE_URL);
-  const py = await loadPyodide({ indexURL: "/pyodide/" });
+  // "preload": pyws named in loadPyodide's packages, so its fetch may overlap Pyodide's
+  // own start-up; its share can then only be timed against the paired base load.
+  const packages = variant === "preload" ? ["pyws"] : [];
+  const py = await loadPyodide({ indexURL: "/pyodide/", packages });
   const loaded = performance.now();
   let packaged = loaded;
   if (variant === "pyws") {
     await py.loadPackage("pyws", { messageCallback: () => {} });
     packaged = performance.now();
-    py.runPython("import pyws");
   }
+  if (variant !== "base") py.runPython("import pyws");
   const end = performance.now();
   // Connect only now, so that the control connection costs nothing measured.
   const control = await openControl();
