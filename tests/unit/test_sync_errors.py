@@ -1,0 +1,38 @@
+"""pyws.sync's refusals in Pyodide, with the platform layer stubbed: the browsers of the
+targets all have JSPI, so the missing-JSPI message is checked here."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import pytest
+
+import pyws
+import pyws.sync
+
+
+async def _never_awaited() -> None:
+    raise AssertionError("the coroutine ran")
+
+
+@pytest.mark.parametrize(
+    ("jspi", "message"),
+    [
+        (False, r"lacks JavaScript Promise Integration \(JSPI\).*runPythonAsync"),
+        (True, r"entered synchronously from JavaScript.*callPromising"),
+    ],
+)
+def test_where_it_cannot_block_it_says_why_and_how_to_call_it(
+    monkeypatch: pytest.MonkeyPatch, jspi: bool, message: str
+) -> None:
+    ffi = types.ModuleType("pyws._ffi")
+    ffi.can_run_sync = lambda: False  # type: ignore[attr-defined]
+    ffi.jspi_supported = lambda: jspi  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "pyws._ffi", ffi)
+    monkeypatch.setattr(pyws, "_ffi", ffi, raising=False)
+    monkeypatch.setattr(pyws._platform, "IN_PYODIDE", True)
+    coroutine = _never_awaited()
+    with pytest.raises(RuntimeError, match=message):
+        pyws.sync._run(coroutine)
+    assert coroutine.cr_frame is None  # closed, not left to warn "never awaited"
