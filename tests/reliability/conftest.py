@@ -7,10 +7,13 @@ Plain functions only, no fixtures: every test starts its own `python -m server` 
 from __future__ import annotations
 
 import resource
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
-from harness.server import ServerProcess
+from harness.server import ServerProcess, start_server
 
 LOG_WAIT = 10.0
 """Hang guard for waiting on a server log line; never a timing assertion."""
@@ -49,3 +52,23 @@ def wait_for_log(
 ) -> list[str]:
     """Lines matching predicate once at least `count` are in (or LOG_WAIT has passed)."""
     return server.wait_for_log(predicate, count, LOG_WAIT)
+
+
+@contextmanager
+def server_killed_then_restarted(after: float, down: float = 0.0) -> Iterator[ServerProcess]:
+    """A server that is SIGKILLed ``after`` seconds into the block (no close frame, no
+    goodbye of any kind), then, ``down`` seconds later, started again on the same port."""
+    with start_server() as first, ExitStack() as restarted:
+
+        def kill_and_restart() -> None:
+            first.proc.kill()
+            first.proc.wait()
+            time.sleep(down)
+            restarted.enter_context(start_server("--port", str(first.port)))
+
+        timer = threading.Timer(after, kill_and_restart)
+        timer.start()
+        try:
+            yield first
+        finally:
+            timer.join()

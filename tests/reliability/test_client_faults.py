@@ -4,15 +4,13 @@ exception within a bounded time, with every message received before the fault fi
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Iterator
-from contextlib import ExitStack
 from typing import Any
 
 import pytest
 from pytest_pyodide import run_in_pyodide
 
-from harness.server import start_server
+from tests.reliability.conftest import server_killed_then_restarted
 
 
 @pytest.fixture
@@ -87,17 +85,6 @@ async def stream_until_the_server_dies(selenium: Any, url: str) -> str:
 
 
 def test_server_killed_mid_stream_then_restarted(selenium: Any) -> None:
-    with start_server() as first, ExitStack() as restarted:
-
-        def kill_and_restart() -> None:
-            first.proc.kill()  # SIGKILL: no close frame, no goodbye of any kind
-            first.proc.wait()
-            restarted.enter_context(start_server("--port", str(first.port)))
-
-        timer = threading.Timer(1.5, kill_and_restart)
-        timer.start()
-        try:
-            summary = stream_until_the_server_dies(selenium, first.ws_url())
-        finally:
-            timer.join()
+    with server_killed_then_restarted(after=1.5) as first:
+        summary = stream_until_the_server_dies(selenium, first.ws_url())
     print(summary)

@@ -4,14 +4,12 @@ same port, and the browser going offline and online again (Playwright's set_offl
 from __future__ import annotations
 
 import random
-import threading
 import time
-from contextlib import ExitStack
 from typing import Any
 
 from pytest_pyodide import run_in_pyodide
 
-from harness.server import start_server
+from tests.reliability.conftest import server_killed_then_restarted
 
 
 @run_in_pyodide(packages=["pyws"])
@@ -78,20 +76,9 @@ async def stream_through_a_restart(selenium: Any, url: str) -> str:
 
 
 def test_server_killed_and_restarted_on_the_same_port(selenium: Any) -> None:
-    with start_server() as first, ExitStack() as restarted:
-
-        def kill_and_restart() -> None:
-            first.proc.kill()  # SIGKILL: no close frame
-            first.proc.wait()
-            time.sleep(0.5)  # down for a while: sends queue
-            restarted.enter_context(start_server("--port", str(first.port)))
-
-        timer = threading.Timer(1.5, kill_and_restart)
-        timer.start()
-        try:
-            summary = stream_through_a_restart(selenium, first.ws_url())
-        finally:
-            timer.join()
+    # Down for half a second: sends queue meanwhile.
+    with server_killed_then_restarted(after=1.5, down=0.5) as first:
+        summary = stream_through_a_restart(selenium, first.ws_url())
     print(summary)
 
 
