@@ -53,10 +53,10 @@ def __getattr__(name: str) -> Any:
 def patch_websockets() -> bool:
     """Make code written for the ``websockets`` client run unchanged in Pyodide.
 
-    Installs pyws-backed ``websockets`` modules in ``sys.modules`` (see :mod:`pyws.patch`)
+    Installs pyws-backed ``websockets`` modules in ``sys.modules`` (see :mod:`pyws.compat.websockets`)
     and returns True; outside Pyodide it does nothing and returns False. Idempotent.
     """
-    from .patch import patch_websockets as patch
+    from .compat.websockets import patch_websockets as patch
 
     return patch()
 

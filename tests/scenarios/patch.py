@@ -103,7 +103,7 @@ async def websockets_imports_resolve_to_pyws(server: Server) -> None:
         import websockets.protocol
         import websockets.sync.client
 
-        from pyws import patch
+        from pyws.compat import websockets as patch
 
         assert websockets.connect is websockets.asyncio.client.connect is patch.connect
         assert websockets.client.connect is patch.connect

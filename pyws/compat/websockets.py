@@ -42,13 +42,13 @@ from collections.abc import (
 from types import ModuleType, TracebackType
 from typing import Any, NewType, NoReturn
 
-from . import _platform, exceptions, sync
-from ._options import BROWSER_CANNOT
-from ._validation import check_close
-from .blob import Blob
-from .client import connect as pyws_connect
-from .connection import Data, State, WebSocket
-from .reconnect import Connections
+from .. import _platform, exceptions, sync
+from .._options import BROWSER_CANNOT
+from .._validation import check_close
+from ..blob import Blob
+from ..client import connect as pyws_connect
+from ..connection import Data, State, WebSocket
+from ..reconnect import Connections
 
 __all__ = ["MODULES", "patch_websockets"]
 
@@ -616,7 +616,7 @@ _refuse = _Refuse()
 
 
 def _modules() -> dict[str, ModuleType]:
-    from . import __version__
+    from .. import __version__
 
     made = {}
     for name, members in MODULES.items():
