@@ -53,8 +53,9 @@ def __getattr__(name: str) -> Any:
 def patch_websockets() -> bool:
     """Make code written for the ``websockets`` client run unchanged in Pyodide.
 
-    Installs pyws-backed ``websockets`` modules in ``sys.modules`` (see :mod:`pyws.compat.websockets`)
-    and returns True; outside Pyodide it does nothing and returns False. Idempotent.
+    Installs pyws-backed ``websockets`` modules in ``sys.modules`` (see
+    :mod:`pyws.compat.websockets`) and returns True; outside Pyodide it does nothing and
+    returns False. Idempotent.
     """
     from .compat.websockets import patch_websockets as patch
 
