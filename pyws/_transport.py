@@ -2,7 +2,8 @@
 
 :class:`pyws.connection.WebSocket` talks only to a :class:`Transport` and hears from it only
 through :class:`Events`. ``pyws._platform.websocket`` implements the transport over
-``js.WebSocket`` (browsers, workers, Node), ``pyws._platform.cpython`` over asyncio streams in
+``js.WebSocket`` (browsers, workers, Node), ``pyws._platform.stream`` over Chromium's
+``WebSocketStream``, ``pyws._platform.cpython`` over asyncio streams in
 CPython, and the unit tests over a fake socket.
 """
 
@@ -78,6 +79,18 @@ class Transport(Protocol):
         """Whether ``data`` is a platform binary object that :meth:`send_native` takes."""
 
     def close(self, code: int, reason: str) -> None: ...
+
+    can_pause: bool
+    """Whether :meth:`pause_reading` can hold the sender back: the platform can stop
+    reading (``WebSocketStream``, a CPython socket); ``js.WebSocket`` cannot."""
+
+    def pause_reading(self) -> None:
+        """Report no message until :meth:`resume_reading`, and stop reading, so the
+        sender is held back (TCP flow control). Messages already read are kept, in order;
+        the close is reported after them. Only called where :attr:`can_pause` is true."""
+
+    def resume_reading(self) -> None:
+        """Report messages again, starting with those held while paused."""
 
     def call_later(self, delay: float, callback: Callable[[], None]) -> Callable[[], None]:
         """Run ``callback`` after ``delay`` seconds, unless the returned cancel is called.

@@ -35,6 +35,9 @@ _BINARY_TYPES = {"bytes": "arraybuffer", "blob": "blob"}
 class BrowserTransport:
     """One ``js.WebSocket`` and the proxies of its handlers, freed by :meth:`release`."""
 
+    can_pause = False
+    """``WebSocket`` delivers every message as it comes, read or not: no backpressure."""
+
     def __init__(
         self, url: str, protocols: list[str], binary_type: BinaryType, events: Events
     ) -> None:
@@ -98,6 +101,12 @@ class BrowserTransport:
 
     def close(self, code: int, reason: str) -> None:
         self._ws.close(code, reason)
+
+    def pause_reading(self) -> None:
+        raise RuntimeError("js.WebSocket cannot stop reading: pause needs WebSocketStream")
+
+    def resume_reading(self) -> None:
+        pass
 
     def call_later(self, delay: float, callback: Callable[[], None]) -> Callable[[], None]:
         return Timer(delay, callback).cancel

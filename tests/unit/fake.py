@@ -16,6 +16,8 @@ class NativeBinary:
 
 
 class FakeTransport:
+    can_pause = True
+
     def __init__(
         self, url: str, protocols: list[str], binary_type: BinaryType, events: Events
     ) -> None:
@@ -29,6 +31,10 @@ class FakeTransport:
         self.sent: list[Any] = []
         self.closes: list[tuple[int, str]] = []
         self.released = False
+        self.paused = False
+        self.pauses = 0
+        self.held: list[Any] = []
+        """Messages the network holds while reading is paused (see :meth:`receive`)."""
 
     def set_binary_type(self, binary_type: BinaryType) -> None:
         self.binary_type = binary_type
@@ -63,6 +69,16 @@ class FakeTransport:
     def release(self) -> None:
         self.released = True
 
+    def pause_reading(self) -> None:
+        if not self.paused:
+            self.pauses += 1
+        self.paused = True
+
+    def resume_reading(self) -> None:
+        self.paused = False
+        while self.held and not self.paused:
+            self.events.on_message(self.held.pop(0))
+
     def call_later(self, delay: float, callback: Callable[[], None]) -> Callable[[], None]:
         return asyncio.get_running_loop().call_later(delay, callback).cancel
 
@@ -70,6 +86,13 @@ class FakeTransport:
     def open(self) -> None:
         self.ready_state = State.OPEN
         self.events.on_open()
+
+    def receive(self, message: Any) -> None:
+        """A message from the network: reported now, or held while reading is paused."""
+        if self.paused or self.held:
+            self.held.append(message)
+        else:
+            self.events.on_message(message)
 
     def closed(self, code: int = 1000, reason: str = "", was_clean: bool = True) -> None:
         self.ready_state = State.CLOSED

@@ -1,0 +1,287 @@
+"""The platform's ``WebSocketStream`` as a :class:`~pyws._transport.Transport`: Chromium's
+streams API for WebSockets, in a page or a worker. Imported lazily, in Pyodide only.
+
+It behaves as :mod:`.websocket`'s transport does (the same events, in the same order, with
+the same close codes), and adds what ``WebSocket`` cannot do: stop reading. Messages come
+from the ``ReadableStream``'s reader, pulled by a loop in JS that calls into Python once
+per message; :meth:`StreamTransport.pause_reading` stops the loop before its next
+``read()``, and an unread stream holds the sender back (Chromium 156: ``/push`` stalled at
+9 of 64 MiB, tests/reliability/test_websocketstream_canary.py).
+
+What differs from ``WebSocket`` and how it is made to look the same:
+
+- ``bufferedAmount``: bytes handed to the writer whose ``write()`` has not resolved yet
+  (Chromium resolves it once the data went to the network service). ``write_limit``
+  applies to that.
+- ``binaryType``: the stream gives ArrayBuffers; in blob mode each becomes a JS ``Blob``.
+- A JS ``Blob`` to send: the writer takes no Blob, so its bytes are read first, and every
+  write after it waits its turn, so messages keep their order.
+- ``close``: reported once ``closed`` settled and the reader has returned every message
+  before it, so no message is lost behind the close, as with ``WebSocket``'s events.
+  Messages that arrive after a local ``close()`` are dropped, as WHATWG ``WebSocket``
+  drops them (the socket is no longer OPEN); reading goes on, paused or not, so that the
+  server's close frame behind them can arrive.
+- Every promise handler is JS and calls Python only through the proxies made here, which
+  :meth:`StreamTransport.release` frees; the JS state then forgets them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import js
+from pyodide.code import run_js
+from pyodide.ffi import JsBuffer, JsProxy, to_js
+
+from .._transport import BinaryType, Events
+from ..blob import Blob
+from .browser import JsBlob, Timer, is_binary, resources, to_js_blob
+
+
+def available() -> bool:
+    """Whether this runtime has ``WebSocketStream`` (Chromium 124+; not Firefox, WebKit,
+    or Node 20)."""
+    return getattr(js, "WebSocketStream", None) is not None
+
+
+# One JS object per connection holds the stream, its reader and writer, the state pyws
+# reads (readyState, bufferedAmount...) and the Python callbacks; the functions below are
+# the only ones to touch it.
+_js = run_js(
+    """
+    (() => {
+        const finish = (s) => {
+            // The close, once closed settled and every message before it was read.
+            if (s.finished || s.closeInfo === null || (s.reader !== null && !s.readDone)) return;
+            s.finished = true;
+            s.state = 3;
+            const [code, reason, clean] = s.closeInfo;
+            if (!clean && s.cb !== null) s.cb.error();
+            if (s.cb !== null) s.cb.close(code, reason, clean);  // error may have released
+        };
+        const pump = async (s) => {
+            if (s.reading || s.reader === null) return;
+            s.reading = true;
+            try {
+                // Paused: no read(), so the stream's queue fills and Chromium stops reading
+                // the socket. Closing or closed: read on, whatever is left is here already.
+                while (s.cb !== null && (!s.paused || s.state !== 1 || s.closeInfo !== null)) {
+                    const { value, done } = await s.reader.read();
+                    if (done) { s.readDone = true; break; }
+                    if (s.state !== 1 || s.cb === null) continue;  // after close(): dropped
+                    if (typeof value === "string") s.cb.text(value);
+                    else s.cb.binary(s.binaryType === "blob" ? new Blob([value]) : value);
+                }
+            } catch {
+                s.readDone = true;  // errored: the connection failed; closed says how
+            }
+            s.reading = false;
+            if (s.readDone) {
+                if (s.state === 1) s.state = 2;  // the server's close frame came
+                finish(s);
+            }
+        };
+        const settle = (s, code, reason, clean) => {
+            if (s.closeInfo !== null) return;
+            s.closeInfo = [code, reason, clean];
+            if (s.state < 2) s.state = 2;
+            if (s.reader !== null && !s.readDone) pump(s);  // read what is left, paused or not
+            finish(s);
+        };
+        const open = (url, protocols, binaryType, cb) => {
+            const ws = new WebSocketStream(url, protocols.length ? { protocols } : {});
+            const s = {
+                ws, cb, binaryType, state: 0, buffered: 0, protocol: "", extensions: "",
+                reader: null, writer: null, reading: false, readDone: false, paused: false,
+                closeInfo: null, finished: false, chain: null,
+            };
+            ws.opened.then(
+                (info) => {
+                    s.reader = info.readable.getReader();
+                    s.writer = info.writable.getWriter();
+                    s.protocol = info.protocol;
+                    s.extensions = info.extensions;
+                    if (s.state !== 0 || s.cb === null) return;  // closing: closed follows
+                    s.state = 1;
+                    s.cb.open();
+                    pump(s);
+                },
+                () => {},  // closed rejects too, and says it
+            );
+            ws.closed.then(
+                (info) => settle(s, info.closeCode ?? 1005, info.reason ?? "", true),
+                // An unclean close, or a failed handshake: WebSocket's error, then 1006.
+                () => settle(s, 1006, "", false),
+            );
+            return s;
+        };
+        const write = (s, chunk, size) => {
+            s.buffered += size;
+            const done = () => { s.buffered -= size; };
+            let promise;
+            if (chunk instanceof Blob || s.chain !== null) {
+                // The writer takes no Blob: read it first; later writes wait their turn.
+                const writer = s.writer;
+                const mine = (s.chain ?? Promise.resolve())
+                    .then(() => (chunk instanceof Blob ? chunk.arrayBuffer() : chunk))
+                    .then((data) => writer.write(data));
+                s.chain = mine;
+                const last = () => { if (s.chain === mine) s.chain = null; };
+                mine.then(last, last);
+                promise = mine;
+            } else {
+                promise = s.writer.write(chunk);
+            }
+            promise.then(done, done);
+            return s.buffered;
+        };
+        const copy = (data) =>
+            data instanceof ArrayBuffer ? data.slice(0)
+            : ArrayBuffer.isView(data)
+                ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice()
+                : data;
+        return {
+            open,
+            // Each send: check OPEN, write, report the buffer; undefined if not OPEN.
+            sendText: (s, text, size) => (s.state === 1 ? write(s, text, size) : undefined),
+            // The writer keeps the chunk until it is sent: copy it (WebSocket.send copies).
+            sendView: (s, view) =>
+                s.state === 1 ? write(s, view.slice(), view.byteLength) : undefined,
+            sendNative: (s, data) =>
+                s.state === 1
+                    ? write(s, copy(data), data instanceof Blob ? data.size : data.byteLength)
+                    : undefined,
+            close: (s, code, reason) => {
+                if (s.state === 0) {
+                    s.state = 2;
+                    s.ws.close();  // fails the handshake: closed rejects, so error and 1006
+                } else if (s.state === 1) {
+                    s.state = 2;
+                    s.ws.close({ closeCode: code, reason });
+                    pump(s);  // read on, paused or not, up to the server's close frame
+                }
+            },
+            pause: (s) => { s.paused = true; },
+            resume: (s) => { s.paused = false; if (s.state === 1) pump(s); },
+            release: (s) => {
+                s.cb = null;
+                // Nobody listens any more: stop the connection and what is queued in it.
+                if (s.state < 2) { s.state = 2; try { s.ws.close(); } catch {} }
+                if (s.reader !== null && !s.readDone) s.reader.cancel().catch(() => {});
+            },
+        };
+    })()
+    """
+)
+_open = _js.open
+_send_text = _js.sendText
+_send_view = _js.sendView
+_send_native = _js.sendNative
+_close = _js.close
+_pause = _js.pause
+_resume = _js.resume
+_release = _js.release
+_callbacks = run_js("(open, text, binary, error, close) => ({ open, text, binary, error, close })")
+
+
+class StreamTransport:
+    """One ``js.WebSocketStream``, its reader and writer, and the proxies of its callbacks,
+    freed by :meth:`release`."""
+
+    can_pause = True
+    """Whether :meth:`pause_reading` holds the sender back: yes, Chromium's streams do."""
+
+    def __init__(
+        self, url: str, protocols: list[str], binary_type: BinaryType, events: Events
+    ) -> None:
+        self._on_message = events.on_message
+        self._proxies = [
+            resources.proxy(events.on_open),
+            resources.proxy(events.on_message),  # text goes straight to the connection
+            resources.proxy(self._on_binary),
+            resources.proxy(events.on_error),
+            resources.proxy(events.on_close),
+        ]
+        try:
+            self._s: Any = _open(url, to_js(protocols), binary_type, _callbacks(*self._proxies))
+        except BaseException:
+            self._free()
+            raise
+        # Bound to this connection: a send is then one call into JS.
+        self._send_text: Callable[[str, int], int | None] = _send_text.bind(None, self._s)
+        self._send_view: Callable[[Any], int | None] = _send_view.bind(None, self._s)
+
+    def _on_binary(self, data: Any) -> None:
+        if isinstance(data, JsBuffer):  # an ArrayBuffer (or a typed array)
+            self._on_message(data.to_bytes())
+        else:
+            self._on_message(JsBlob(data))
+
+    @property
+    def ready_state(self) -> int:
+        return int(self._s.state)
+
+    @property
+    def buffered_amount(self) -> int:
+        """Bytes handed to the writer whose ``write()`` has not resolved yet."""
+        return int(self._s.buffered)
+
+    @property
+    def url(self) -> str:
+        return str(self._s.ws.url)
+
+    @property
+    def protocol(self) -> str:
+        return str(self._s.protocol)
+
+    @property
+    def extensions(self) -> str:
+        return str(self._s.extensions)
+
+    def set_binary_type(self, binary_type: BinaryType) -> None:
+        self._s.binaryType = binary_type
+
+    def send_text(self, data: str) -> int | None:
+        size = len(data) if data.isascii() else len(data.encode("utf-8", "surrogatepass"))
+        return self._send_text(data, size)
+
+    def send_bytes(self, data: memoryview) -> int | None:
+        return self._send_view(resources.filled(data))
+
+    def send_blob(self, blob: Blob) -> int | None:
+        if blob.js is None:  # a Python-made Blob: its bytes are all it has
+            return self.send_bytes(memoryview(blob._data))
+        return self.send_native(to_js_blob(blob))
+
+    def send_native(self, data: Any) -> int | None:
+        buffered: int | None = _send_native(self._s, data)
+        return buffered
+
+    def is_native_binary(self, data: Any) -> bool:
+        return isinstance(data, JsProxy) and bool(is_binary(data))
+
+    def close(self, code: int, reason: str) -> None:
+        _close(self._s, code, reason)
+
+    def pause_reading(self) -> None:
+        """Stop reading before the next message: the stream's queue fills, and Chromium
+        stops reading the socket, so TCP holds the sender back."""
+        _pause(self._s)
+
+    def resume_reading(self) -> None:
+        _resume(self._s)
+
+    def call_later(self, delay: float, callback: Callable[[], None]) -> Callable[[], None]:
+        return Timer(delay, callback).cancel
+
+    def release(self) -> None:
+        if not self._proxies:
+            return
+        _release(self._s)
+        self._free()
+
+    def _free(self) -> None:
+        for proxy in self._proxies:
+            resources.destroy(proxy)
+        self._proxies = []
