@@ -16,6 +16,7 @@ import ipaddress
 import logging
 import re
 import ssl
+from collections import deque
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -73,6 +74,9 @@ class StreamTransport(asyncio.Protocol):
         self._tcp: asyncio.Transport | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._fragments: list[bytes] = []
+        self._held: deque[object] = deque()
+        """Parsed, not yet reported: what came in one read after :meth:`pause_reading`."""
+        self._paused = False
         self._fragments_text = False
         secure = parts.scheme == "wss"
         port = parts.port or _DEFAULT_PORTS[parts.scheme]
@@ -191,6 +195,22 @@ class StreamTransport(asyncio.Protocol):
                 self._flush()
                 self._set_timer(CLOSING_HANDSHAKE_TIMEOUT, self._abort)
 
+    can_pause = True
+    """Pausing stops reading the socket, as ``websockets`` does past ``max_queue``."""
+
+    def pause_reading(self) -> None:
+        """Report no message, and stop reading TCP (asyncio's ``pause_reading``), so the
+        server's sends back up in its buffers. Messages parsed from the last read wait."""
+        self._paused = True
+        if self._tcp is not None and not self._tcp.is_closing():
+            self._tcp.pause_reading()
+
+    def resume_reading(self) -> None:
+        self._paused = False
+        self._deliver()
+        if not self._paused and self._tcp is not None and not self._tcp.is_closing():
+            self._tcp.resume_reading()
+
     def call_later(self, delay: float, callback: Callable[[], None]) -> Callable[[], None]:
         """Run ``callback`` after ``delay`` s; the returned cancel frees the timer at once."""
         return self._loop.call_later(delay, callback).cancel
@@ -225,18 +245,26 @@ class StreamTransport(asyncio.Protocol):
         protocol = self._protocol
         protocol.receive_data(data)
         self._flush()  # pongs, the echo of a close frame, the close frame of a failure
-        for event in protocol.events_received():
-            events = self._events
-            if events is None or self._failed:
-                break
-            if isinstance(event, Frame):
-                self._on_frame(event, events)
-            elif isinstance(event, Response):
-                self._on_response(event, events)
+        self._held.extend(protocol.events_received())
+        self._deliver()
         if not self._failed and (protocol.parser_exc or protocol.handshake_exc) is not None:
             # The server broke the protocol (which sent its close frame already), or sent
             # no valid HTTP response.
             self._fail(repr(protocol.parser_exc or protocol.handshake_exc))
+
+    def _deliver(self) -> None:
+        """Report what was parsed, in order, until reading is paused."""
+        held = self._held
+        while held and not self._paused:
+            events = self._events
+            if events is None or self._failed:
+                held.clear()
+                return
+            event = held.popleft()
+            if isinstance(event, Frame):
+                self._on_frame(event, events)
+            elif isinstance(event, Response):
+                self._on_response(event, events)
 
     def eof_received(self) -> None:
         self._protocol.receive_eof()
@@ -317,6 +345,9 @@ class StreamTransport(asyncio.Protocol):
         """The connection is over: report ``error`` if it failed, then ``close``; once."""
         if self._state == State.CLOSED:
             return
+        if self._held:  # what was read before the end, held by a pause: report it first
+            self._paused = False
+            self._deliver()
         self._state = State.CLOSED
         self._cancel_timer()
         events = self._events
