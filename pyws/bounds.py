@@ -1,10 +1,18 @@
 """Bounded receive memory: ``max_queue``, ``max_queue_bytes`` and the ``overflow`` policy.
 
-A page using ``WebSocket`` cannot stop reading: it has no backpressure in any browser
-(``WebSocketStream`` has some in Chromium 156, none in Node's undici, issue 5503, and
-Firefox ESR 153 lacks it; see tests/reliability/test_websocketstream_canary.py). So where
-``websockets`` bounds memory by not reading, pyws can only bound its own queue, say what
-happened, and let the app choose:
+``websockets`` bounds memory by not reading: past ``max_queue`` TCP holds the server back.
+pyws does the same with ``overflow="pause"`` where the transport can stop reading:
+
+- ``"pause"``: at the high-water mark (``max_queue`` messages or ``max_queue_bytes``
+  bytes queued) stop reading, so the sender is held back; resume once ``recv()`` took the
+  queue down to the low-water marks (``max_queue=(high, low)``; by default low = high //
+  4, as in ``websockets``). Nothing is dropped or closed. It needs Chromium's
+  ``WebSocketStream`` (``transport="stream"``, which ``"auto"`` then picks) or CPython.
+
+A ``WebSocket`` cannot stop reading: it has no backpressure in any browser (Firefox ESR
+153, WebKit and Node 20 have no ``WebSocketStream``; see
+tests/reliability/test_websocketstream_canary.py). There pyws can only bound its own
+queue, say what happened, and let the app choose:
 
 - ``"close"``: close the connection with :data:`OVERFLOW_CODE` and the reason "receive
   queue overflow"; the messages queued before are still returned by ``recv()``, then
@@ -32,8 +40,12 @@ from .blob import Blob
 
 __all__ = ["OVERFLOW_CODE", "OVERFLOW_REASON", "Overflow"]
 
-Overflow = Literal["close", "drop_oldest", "drop_newest"]
-OVERFLOWS: tuple[Overflow, ...] = ("close", "drop_oldest", "drop_newest")
+Overflow = Literal["close", "drop_oldest", "drop_newest", "pause"]
+OVERFLOWS: tuple[Overflow, ...] = ("close", "drop_oldest", "drop_newest", "pause")
+WITHOUT_BACKPRESSURE: tuple[Overflow, ...] = ("close", "drop_oldest", "drop_newest")
+"""The policies that work where no transport can stop reading."""
+QueueBound = int | tuple[int, int | None]
+"""A high-water mark, or (high, low); low defaults to high // 4."""
 OVERFLOW_CODE = 4009
 """In the 4000 range that RFC 6455 leaves to applications; 1009 is "message too big"."""
 OVERFLOW_REASON = "receive queue overflow"
@@ -65,34 +77,98 @@ class MeteredQueue(deque[Any]):
         return message
 
 
+class WatchedQueue(MeteredQueue):
+    """The receive queue of ``overflow="pause"``: tells :attr:`on_take` after each
+    message taken, so reading resumes below the low-water mark. Counts bytes only when
+    ``metered``."""
+
+    def __init__(self, metered: bool) -> None:
+        super().__init__()
+        self._metered = metered
+        self.on_take: Callable[[], None] | None = None
+
+    def append(self, message: Any) -> None:
+        if self._metered:
+            super().append(message)
+        else:
+            deque.append(self, message)
+
+    def popleft(self) -> Any:
+        message = super().popleft() if self._metered else deque.popleft(self)
+        if self.on_take is not None:
+            self.on_take()
+        return message
+
+
 @dataclass(frozen=True)
 class Bounds:
     max_queue: int | None
+    """The high-water mark in messages; with ``overflow="pause"``, reading stops there."""
     max_queue_bytes: int | None
     overflow: Overflow
+    low_queue: int | None = None
+    """``overflow="pause"`` resumes reading once the queue is down to this many messages."""
+    low_queue_bytes: int | None = None
 
     @property
     def active(self) -> bool:
         return self.max_queue is not None or self.max_queue_bytes is not None
 
+    @property
+    def pauses(self) -> bool:
+        """Whether these bounds need a transport that can stop reading."""
+        return self.active and self.overflow == "pause"
+
     def new_queue(self) -> deque[Any]:
+        if self.pauses:
+            return WatchedQueue(metered=self.max_queue_bytes is not None)
         return MeteredQueue() if self.max_queue_bytes is not None else deque()
 
 
+def _high_low(name: str, value: object) -> tuple[int | None, int | None]:
+    """``value`` as (high, low): an int is the high-water mark, low then high // 4 (as in
+    ``websockets``); a tuple (high, low) gives both, (high, None) the default low."""
+    if value is None:
+        return None, None
+    if isinstance(value, tuple):
+        if len(value) != 2:
+            raise ValueError(f"{name} must be an int, a (high, low) tuple or None, not {value!r}")
+        high, low = value
+    else:
+        high, low = value, None
+    if not isinstance(high, int) or isinstance(high, bool):
+        raise TypeError(f"{name} must be an int, a (high, low) tuple or None, not {value!r}")
+    if high < 1:
+        raise ValueError(f"{name} must be >= 1 or None (unbounded), not {value!r}")
+    if low is None:
+        return high, high // 4
+    if not isinstance(low, int) or isinstance(low, bool):
+        raise TypeError(f"{name}'s low-water mark must be an int or None, not {low!r}")
+    if not 0 <= low <= high:
+        raise ValueError(
+            f"{name}={value!r}: the low-water mark must be between 0 and the high one ({high})"
+        )
+    return high, low
+
+
 def check_bounds(max_queue: object, max_queue_bytes: object, overflow: object) -> Bounds:
-    for name, value in (("max_queue", max_queue), ("max_queue_bytes", max_queue_bytes)):
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-            raise TypeError(f"{name} must be an int or None, not {value!r}")
-        if isinstance(value, int) and value < 1:
-            raise ValueError(f"{name} must be >= 1 or None (unbounded), not {value!r}")
+    """The bounds, checked. ``max_queue`` and ``max_queue_bytes`` are an int, a (high, low)
+    tuple, or None; the low-water mark matters to ``overflow="pause"`` only."""
+    high, low = _high_low("max_queue", max_queue)
+    high_bytes, low_bytes = _high_low("max_queue_bytes", max_queue_bytes)
     if overflow not in OVERFLOWS:
         allowed = ", ".join(map(repr, OVERFLOWS))
         raise ValueError(f"overflow must be one of {allowed}, not {overflow!r}")
-    return Bounds(max_queue, max_queue_bytes, overflow)  # type: ignore[arg-type]
+    return Bounds(high, high_bytes, overflow, low, low_bytes)
 
 
 class Limiter:
-    """Sits before the connection's ``_on_message`` and applies the bounds."""
+    """Sits before the connection's ``_on_message`` and applies the bounds.
+
+    With ``overflow="pause"`` it delivers every message and calls ``pause`` once the queue
+    reaches a high-water mark (``max_queue`` messages or ``max_queue_bytes`` bytes), so the
+    transport stops reading; ``resume`` once ``recv()`` took it down to the low-water marks.
+    """
 
     def __init__(
         self,
@@ -100,6 +176,8 @@ class Limiter:
         queue: deque[Any],
         deliver: Callable[[Any], None],
         close: Callable[[int, str], None],
+        pause: Callable[[], None] | None = None,
+        resume: Callable[[], None] | None = None,
     ) -> None:
         self._bounds = bounds
         self._queue = queue
@@ -107,6 +185,15 @@ class Limiter:
         self._close = close
         self.dropped = 0
         self._closed = False
+        self.paused = False
+        self.pauses = 0
+        """How many times reading was paused."""
+        if bounds.pauses:
+            if pause is None or resume is None or not isinstance(queue, WatchedQueue):
+                raise ValueError('overflow="pause" needs a transport that can pause reading')
+            self._pause, self._resume = pause, resume
+            queue.on_take = self._taken
+            self.on_message = self._on_message_pausing  # type: ignore[method-assign]
 
     def _over(self, extra: int) -> bool:
         bounds, queue = self._bounds, self._queue
@@ -114,6 +201,32 @@ class Limiter:
             return True
         nbytes = getattr(queue, "nbytes", 0)
         return bounds.max_queue_bytes is not None and nbytes + extra > bounds.max_queue_bytes
+
+    def _at_high(self) -> bool:
+        bounds, queue = self._bounds, self._queue
+        if bounds.max_queue is not None and len(queue) >= bounds.max_queue:
+            return True
+        nbytes: int = getattr(queue, "nbytes", 0)
+        return bounds.max_queue_bytes is not None and nbytes >= bounds.max_queue_bytes
+
+    def _at_low(self) -> bool:
+        bounds, queue = self._bounds, self._queue
+        if bounds.low_queue is not None and len(queue) > bounds.low_queue:
+            return False
+        nbytes: int = getattr(queue, "nbytes", 0)
+        return bounds.low_queue_bytes is None or nbytes <= bounds.low_queue_bytes
+
+    def _on_message_pausing(self, message: Any) -> None:
+        self._deliver(message)
+        if not self.paused and self._at_high():
+            self.paused = True
+            self.pauses += 1
+            self._pause()
+
+    def _taken(self) -> None:
+        if self.paused and self._at_low():
+            self.paused = False
+            self._resume()  # may deliver held messages at once, and pause again
 
     def on_message(self, message: Any) -> None:
         if self._closed:

@@ -9,6 +9,7 @@ from typing import Any
 
 from . import _platform
 from ._options import warn_browser_cannot
+from ._platform import TransportName
 from ._transport import BinaryType
 from ._validation import (
     check_binary_type,
@@ -18,7 +19,7 @@ from ._validation import (
     check_write_limit,
 )
 from .backoff import Backoff
-from .bounds import Overflow, check_bounds
+from .bounds import Overflow, QueueBound, check_bounds
 from .connection import WebSocket
 from .heartbeat import Heartbeat
 from .reconnect import (
@@ -83,6 +84,16 @@ class connect:
     (``recv()`` still returns what was queued before, then raises), and
     ``"drop_oldest"`` / ``"drop_newest"`` drop messages, counted in
     :attr:`WebSocket.dropped`, and keep the connection (see :mod:`pyws.bounds`).
+    ``overflow="pause"`` instead stops reading at the bound, so the sender is held back,
+    and reads again once ``recv()`` took the queue down to a low-water mark
+    (``max_queue=(high, low)``, by default high // 4): nothing is dropped or closed. It
+    needs a transport that can stop reading: Chromium's ``WebSocketStream``, or CPython;
+    elsewhere ``connect()`` raises :exc:`ValueError`.
+
+    ``transport`` is ``"auto"`` (the default), ``"websocket"`` (the browser's
+    ``WebSocket``) or ``"stream"`` (``WebSocketStream``, Chromium only: elsewhere a
+    :exc:`ValueError`). ``"auto"`` takes ``WebSocket``, or ``WebSocketStream`` where
+    ``overflow="pause"`` needs it. In CPython the one transport is ``"websocket"``.
 
     Iterating reconnects: failed attempts are retried after ``backoff.delay(attempt)``
     seconds (:class:`~pyws.Backoff`, full jitter) while ``process_exception(exc)`` returns
@@ -108,9 +119,10 @@ class connect:
         close_timeout: float | None = 10.0,
         write_limit: int = DEFAULT_WRITE_LIMIT,
         heartbeat: Heartbeat | None = None,
-        max_queue: int | None = None,
-        max_queue_bytes: int | None = None,
+        max_queue: QueueBound | None = None,
+        max_queue_bytes: QueueBound | None = None,
         overflow: Overflow = "close",
+        transport: TransportName = "auto",
         backoff: Backoff | None = None,
         max_retries: int | None = None,
         process_exception: ProcessException = default_process_exception,
@@ -129,6 +141,7 @@ class connect:
             raise TypeError(f"heartbeat must be a pyws.Heartbeat or None, not {heartbeat!r}")
         self._heartbeat = heartbeat
         self._bounds = check_bounds(max_queue, max_queue_bytes, overflow)
+        self._transport = _platform.choose(self._backend, transport, self._bounds)
         self._policy = check_policy(
             Backoff() if backoff is None else backoff, max_retries, process_exception, min_uptime
         )
@@ -144,7 +157,7 @@ class connect:
     async def _open(self) -> WebSocket:
         url = self._url if isinstance(self._url, str) else await self._fetch_url(self._url)
         ws = WebSocket(
-            self._backend.transport,
+            self._transport,
             url,
             self._subprotocols,
             binary_type=self._binary_type,

@@ -115,7 +115,14 @@ class WebSocket:
         on_message: Callable[[Any], None] = self._on_message
         self._limiter: Limiter | None = None
         if bounds is not None and bounds.active:
-            self._limiter = Limiter(bounds, self._messages, on_message, self._give_up)
+            self._limiter = Limiter(
+                bounds,
+                self._messages,
+                on_message,
+                self._give_up,
+                lambda: self._transport.pause_reading(),  # overflow="pause" only
+                lambda: self._transport.resume_reading(),
+            )
             on_message = self._limiter.on_message
         self._heartbeat: Monitor | None = None
         if heartbeat is not None:
@@ -287,7 +294,8 @@ class WebSocket:
 
     @property
     def dropped(self) -> int:
-        """Messages dropped by ``overflow="drop_oldest"`` or ``"drop_newest"``; else 0."""
+        """Messages dropped by ``overflow="drop_oldest"`` or ``"drop_newest"``; else 0
+        (``"pause"`` drops none)."""
         return 0 if self._limiter is None else self._limiter.dropped
 
     @property

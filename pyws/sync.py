@@ -32,8 +32,9 @@ from typing import Any, Literal, overload
 
 from . import _platform
 from ._options import warn_browser_cannot
+from ._platform import TransportName
 from ._transport import BinaryType
-from .bounds import Overflow
+from .bounds import Overflow, QueueBound
 from .client import DEFAULT_WRITE_LIMIT
 from .client import connect as _async_connect
 from .connection import Data, State
@@ -275,9 +276,10 @@ def connect(
     close_timeout: float | None = 10.0,
     write_limit: int = DEFAULT_WRITE_LIMIT,
     heartbeat: Heartbeat | None = None,
-    max_queue: int | None = None,
-    max_queue_bytes: int | None = None,
+    max_queue: QueueBound | None = None,
+    max_queue_bytes: QueueBound | None = None,
     overflow: Overflow = "close",
+    transport: TransportName = "auto",
     **browser_cannot: Any,
 ) -> WebSocket:
     """Connect, blocking until the socket is open; the options of :func:`pyws.connect` for
@@ -306,6 +308,7 @@ def connect(
         max_queue=max_queue,
         max_queue_bytes=max_queue_bytes,
         overflow=overflow,
+        transport=transport,
     )
     return WebSocket(_run(_open(opening)))
 

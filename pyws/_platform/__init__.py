@@ -1,10 +1,13 @@
 """The platform, detected in one place: which transport carries a connection.
 
 One module per transport: in Pyodide (a browser page, a worker, Node) the platform's own
-``WebSocket``, through :mod:`.websocket`, over what every browser transport shares
-(:mod:`.browser`); in CPython :mod:`.cpython`, over the ``websockets`` library's Sans-I/O
-protocol, installed with ``pip install "pyws[cpython]"``. Only these modules touch ``js``
-or sockets.
+``WebSocket``, through :mod:`.websocket`, or Chromium's ``WebSocketStream``, through
+:mod:`.stream`, over what every browser transport shares (:mod:`.browser`); in CPython
+:mod:`.cpython`, over the ``websockets`` library's Sans-I/O protocol, installed with
+``pip install "pyws[cpython]"``. Only these modules touch ``js`` or sockets.
+
+:func:`choose` picks the transport of ``connect(transport=...)``; the rule for ``"auto"``
+is there, with the measurement behind it.
 """
 
 from __future__ import annotations
@@ -13,10 +16,14 @@ import asyncio
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
-from .._transport import TransportFactory
+from .._transport import BinaryType, Events, Transport, TransportFactory
 from .._validation import URLParser
+from ..bounds import WITHOUT_BACKPRESSURE, Bounds
+
+TransportName = Literal["auto", "websocket", "stream"]
+TRANSPORTS: tuple[TransportName, ...] = ("auto", "websocket", "stream")
 
 IN_PYODIDE = sys.platform == "emscripten"
 
@@ -31,15 +38,92 @@ class Backend(NamedTuple):
     pause: Callable[[float], Awaitable[None]] = asyncio.sleep
     """Waits between reconnection attempts; may end early (a browser coming online)."""
     now: Callable[[], float] = time.monotonic
+    stream: TransportFactory | None = None
+    """The ``WebSocketStream`` transport, where the runtime has it."""
+    can_pause: bool = False
+    """Whether :attr:`transport` (the default one) can stop reading: in CPython."""
+
+
+auto_prefers: TransportName | None = None
+"""What ``transport="auto"`` picks when nothing needs one transport; None: the measured
+rule of :func:`choose`. The ``chromium-stream`` suite target sets it to ``"stream"``."""
+
+
+def choose(backend: Backend, transport: TransportName, bounds: Bounds) -> TransportFactory:
+    """The transport factory for ``connect(transport=...)`` with these ``bounds``.
+
+    ``"auto"`` keeps ``js.WebSocket`` unless ``overflow="pause"`` needs a transport that
+    can stop reading; then it picks ``WebSocketStream``. Measured in the bench (see
+    docs/benchmarks.md, the pyws-over-WebSocketStream contender), the stream transport
+    is faster on 1 MiB binary but not on every scenario, and "auto" must never be slower
+    than the ``WebSocket`` default: so it picks the stream only where it is needed.
+
+    Raises :exc:`ValueError` for ``"stream"`` where there is no ``WebSocketStream``, and
+    for ``overflow="pause"`` where the chosen transport cannot stop reading.
+    """
+    if transport not in TRANSPORTS:
+        allowed = ", ".join(map(repr, TRANSPORTS))
+        raise ValueError(f"transport must be one of {allowed}, not {transport!r}")
+    stream = backend.stream
+    if transport == "stream" and stream is None:
+        raise ValueError(
+            f"transport='stream' needs WebSocketStream, and {_runtime()} has none "
+            "(Chromium-based browsers have it; Firefox, WebKit/Safari, Node and CPython do "
+            "not): use transport='websocket' or 'auto'"
+        )
+    if transport == "auto":
+        # Needed (pause) or asked for (the chromium-stream target), where it exists.
+        wanted = (bounds.pauses and not backend.can_pause) or auto_prefers == "stream"
+        transport = "stream" if wanted and stream is not None else "websocket"
+    factory = stream if transport == "stream" and stream is not None else backend.transport
+    if bounds.pauses and not (backend.can_pause or factory is stream):
+        policies = ", ".join(map(repr, WITHOUT_BACKPRESSURE))
+        if stream is None:
+            raise ValueError(
+                f"overflow='pause' needs a transport that can stop reading, and {_runtime()} "
+                "cannot hold a sender back: its WebSocket has no backpressure and it has no "
+                f"WebSocketStream. Use overflow={policies} here (they bound the queue by "
+                "closing or dropping)"
+            )
+        raise ValueError(
+            "overflow='pause' needs a transport that can stop reading, and "
+            "transport='websocket' cannot (js.WebSocket has no backpressure): use "
+            f"transport='stream' or 'auto', or overflow={policies}"
+        )
+    return factory
+
+
+def _stream(url: str, protocols: list[str], binary_type: BinaryType, events: Events) -> Transport:
+    """The ``WebSocketStream`` transport, its module imported on first use."""
+    from .stream import StreamTransport
+
+    return StreamTransport(url, protocols, binary_type, events)
+
+
+def _runtime() -> str:
+    """This runtime, as messages name it."""
+    if not IN_PYODIDE:
+        return "CPython"
+    import js
+
+    if getattr(js, "process", None) is not None and getattr(js, "document", None) is None:
+        return "this runtime (Node)"
+    return "this browser"
 
 
 def backend() -> Backend:
     """This platform's backend; imported lazily, so pyws imports everywhere."""
     if IN_PYODIDE:
+        import js
+
         from . import browser, websocket
 
         return Backend(
-            websocket.BrowserTransport, browser.parse_url, browser.has_location(), browser.pause
+            websocket.BrowserTransport,
+            browser.parse_url,
+            browser.has_location(),
+            browser.pause,
+            stream=_stream if getattr(js, "WebSocketStream", None) is not None else None,
         )
     try:
         from . import cpython
@@ -48,4 +132,4 @@ def backend() -> Backend:
             "pyws in CPython runs over the `websockets` library, which is not installed "
             f"({exc}): pip install 'pyws[cpython]'"
         ) from None
-    return Backend(cpython.StreamTransport, cpython.parse_url, False)
+    return Backend(cpython.StreamTransport, cpython.parse_url, False, can_pause=True)
