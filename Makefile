@@ -20,10 +20,14 @@ test: setup browser firefox lint build/pyodide-$(OLD_PYODIDE)/pyodide-lock.json 
 # test per target and scenario (tests/targets); `make test` runs every target.
 VENV312 := .venv-3.12
 SUITE := $(VENV)/bin/pytest tests/targets $(PYTEST_ARGS) --target
-.PHONY: test-chromium test-worker test-pyodide-0.29 test-node test-cpython test-unit-3.12
+.PHONY: test-chromium test-worker test-chromium-stream test-pyodide-0.29 test-node test-cpython test-unit-3.12
 
 test-chromium test-worker: setup browser
 	$(SUITE) $(@:test-%=%)
+
+# The whole suite over WebSocketStream (transport="auto" picks it), in a page and a worker.
+test-chromium-stream: setup browser
+	$(SUITE) chromium-stream --target worker-stream
 
 test-pyodide-0.29: setup browser build/pyodide-$(OLD_PYODIDE)/pyodide-lock.json
 	$(SUITE) pyodide-0.29

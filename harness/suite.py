@@ -118,11 +118,19 @@ class Target:
     """CPython's ``major.minor``; Pyodide's comes from its distribution."""
     requires: tuple[Path, ...] = ()
     """Files it needs besides the common set-up, made by ``make test-NAME``."""
+    transport: str = "websocket"
+    """What ``pyws.connect(transport="auto")`` picks when nothing needs a particular one:
+    ``"stream"`` runs the whole suite over ``WebSocketStream`` (``&transport=stream``)."""
 
     def expected_facts(self) -> dict[str, Any]:
         """What the report's facts must say (``python`` as ``major.minor``)."""
         if self.context is None:
-            return {"python": self.python, "fast_wakeup": True, "context": None}
+            return {
+                "python": self.python,
+                "fast_wakeup": True,
+                "context": None,
+                "transport": self.transport,
+            }
         lock = json.loads((self.dist / "pyodide-lock.json").read_text())
         package = json.loads((self.dist / "package.json").read_text())
         return {
@@ -131,6 +139,7 @@ class Target:
             "fast_wakeup": True,
             "context": self.context,
             "location": self.context in ("window", "worker"),
+            "transport": self.transport,
         }
 
 
@@ -140,6 +149,21 @@ TARGETS: dict[str, Target] = {
         Target("chromium", chromium_command, "window"),
         Target("firefox", firefox_command, "window"),
         Target("worker", chromium_command, "worker", query="&worker=1"),
+        # The whole suite over WebSocketStream, in a page and in a worker (it has one too).
+        Target(
+            "chromium-stream",
+            chromium_command,
+            "window",
+            query="&transport=stream",
+            transport="stream",
+        ),
+        Target(
+            "worker-stream",
+            chromium_command,
+            "worker",
+            query="&worker=1&transport=stream",
+            transport="stream",
+        ),
         Target(
             f"pyodide-{OLD_MINOR}",
             chromium_command,

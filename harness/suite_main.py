@@ -36,6 +36,7 @@ def _config(url: str) -> dict[str, Any]:
         "ws": f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}",
         "control": query.get("control", [""])[0],
         "only": only.split(",") if only else None,
+        "transport": query.get("transport", [""])[0] or None,
     }
 
 
@@ -50,6 +51,10 @@ async def run_json(url: str, send: Send, package: str = "scenarios") -> str:
     scenario, so that the harness knows how far a target got if it crashes or hangs.
     """
     config = _config(url)
+    if config["transport"] is not None:  # the chromium-stream targets: what "auto" picks
+        import pyws._platform
+
+        pyws._platform.auto_prefers = config["transport"]
     suite = importlib.import_module(f"{package}.suite")
 
     def notify(name: str, result: Any) -> None:

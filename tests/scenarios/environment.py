@@ -17,6 +17,10 @@ FEATURES = {
     "with --experimental-wasm-stack-switching have it",
     "sync": "pyws.sync blocks in CPython (a thread) or in Pyodide with JSPI",
     "patch": "pyws.patch_websockets() patches only under Pyodide",
+    "stream": "WebSocketStream: Chromium has it (page and worker); Firefox, WebKit, Node and "
+    "CPython do not",
+    "pause": "holding a sender back (overflow='pause') needs a transport that can stop "
+    "reading: WebSocketStream (Chromium) or CPython's socket",
     "ssl": "gql imports ssl, which Pyodide 0.29 ships as a package of its own that the npm "
     "distribution lacks",
 }
@@ -29,7 +33,7 @@ def features() -> set[str]:
     """The features of this platform."""
     found = {"ssl"} if importlib.util.find_spec("ssl") is not None else set()
     if not IN_PYODIDE:
-        return found | {"sync"}
+        return found | {"sync", "pause"}
     import js
 
     from pyws._platform import browser as _ffi
@@ -37,6 +41,8 @@ def features() -> set[str]:
     found |= {"js", "proxy_count", "patch"}
     if getattr(js, "location", None) is not None:
         found.add("location")
+    if getattr(js, "WebSocketStream", None) is not None:
+        found |= {"stream", "pause"}
     if _ffi.jspi_supported():
         found |= {"jspi", "sync"}
     return found
@@ -49,6 +55,7 @@ def facts() -> dict[str, Any]:
         "pyws": pyws.__version__,
         "fast_wakeup": pyws.fast_wakeup(),
         "features": sorted(features()),
+        "transport": auto_transport(),
     }
     if IN_PYODIDE:
         import js
@@ -64,6 +71,16 @@ def facts() -> dict[str, Any]:
         else:
             facts["context"] = "node"
     return facts
+
+
+def auto_transport() -> str:
+    """What ``pyws.connect(transport="auto")`` picks here when nothing needs one."""
+    from pyws import _platform
+    from pyws.bounds import check_bounds
+
+    backend = _platform.backend()
+    chosen = _platform.choose(backend, "auto", check_bounds(None, None, "close"))
+    return "stream" if chosen is backend.stream else "websocket"
 
 
 def live_proxies() -> int:

@@ -39,6 +39,7 @@ def test_facts(suite_run: Runs, target: str) -> None:
         "fast_wakeup": facts["fast_wakeup"],
         "context": facts.get("context"),
         "location": "location" in facts["features"],
+        "transport": facts.get("transport"),
     }
     assert {k: got[k] for k in expected} == expected, facts
 
