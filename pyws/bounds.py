@@ -224,7 +224,8 @@ class Limiter:
             self._pause()
 
     def _taken(self) -> None:
-        if self.paused and self._at_low():
+        # Below the high mark too: with low == high, resuming at the mark would overshoot.
+        if self.paused and self._at_low() and not self._at_high():
             self.paused = False
             self._resume()  # may deliver held messages at once, and pause again
 

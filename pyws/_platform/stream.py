@@ -17,16 +17,19 @@ What differs from ``WebSocket`` and how it is made to look the same:
 - A JS ``Blob`` to send: the writer takes no Blob, so its bytes are read first, and every
   write after it waits its turn, so messages keep their order.
 - ``close``: reported once ``closed`` settled and the reader has returned every message
-  before it, so no message is lost behind the close, as with ``WebSocket``'s events.
-  Messages that arrive after a local ``close()`` are dropped, as WHATWG ``WebSocket``
-  drops them (the socket is no longer OPEN); reading goes on, paused or not, so that the
-  server's close frame behind them can arrive.
+  before it, so no message is lost behind the close, as with ``WebSocket``'s events. The
+  socket stays OPEN until then: Chromium completes the closing handshake while messages
+  still wait in the stream, and a paused connection reports them, then the close, as
+  ``recv()`` takes them. Messages that arrive after a local ``close()`` are dropped, as
+  WHATWG ``WebSocket`` drops them (the socket is no longer OPEN); reading goes on, paused
+  or not, so that the server's close frame behind them can arrive.
 - Every promise handler is JS and calls Python only through the proxies made here, which
   :meth:`StreamTransport.release` frees; the JS state then forgets them.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -37,6 +40,8 @@ from pyodide.ffi import JsBuffer, JsProxy, to_js
 from .._transport import BinaryType, Events
 from ..blob import Blob
 from .browser import JsBlob, Timer, is_binary, resources, to_js_blob
+
+_log = logging.getLogger("pyws")
 
 
 def available() -> bool:
@@ -65,11 +70,11 @@ _js = run_js(
             s.reading = true;
             try {
                 // Paused: no read(), so the stream's queue fills and Chromium stops reading
-                // the socket. Closing or closed: read on, whatever is left is here already.
-                while (s.cb !== null && (!s.paused || s.state !== 1 || s.closeInfo !== null)) {
+                // the socket. After close(): read on, dropping, up to the server's close.
+                while (s.cb !== null && (!s.paused || s.local)) {
                     const { value, done } = await s.reader.read();
                     if (done) { s.readDone = true; break; }
-                    if (s.state !== 1 || s.cb === null) continue;  // after close(): dropped
+                    if (s.local || s.cb === null) continue;  // after close(): dropped
                     if (typeof value === "string") s.cb.text(value);
                     else s.cb.binary(s.binaryType === "blob" ? new Blob([value]) : value);
                 }
@@ -77,16 +82,17 @@ _js = run_js(
                 s.readDone = true;  // errored: the connection failed; closed says how
             }
             s.reading = false;
-            if (s.readDone) {
-                if (s.state === 1) s.state = 2;  // the server's close frame came
-                finish(s);
-            }
+            if (s.readDone) finish(s);
         };
         const settle = (s, code, reason, clean) => {
+            // Reported once every message before it was read: while paused, that waits
+            // for resume_reading() (the data is in the browser already, but recv() keeps
+            // its order and the queue its bound). Until then the socket stays OPEN.
             if (s.closeInfo !== null) return;
             s.closeInfo = [code, reason, clean];
-            if (s.state < 2) s.state = 2;
-            if (s.reader !== null && !s.readDone) pump(s);  // read what is left, paused or not
+            // Chromium 156 ends the readable at the server's close, discarding what it had
+            // buffered and the page had not read yet (the canary records it): say so.
+            s.closedWhilePaused = s.paused && !s.local && s.reader !== null && !s.readDone;
             finish(s);
         };
         const open = (url, protocols, binaryType, cb) => {
@@ -94,7 +100,8 @@ _js = run_js(
             const s = {
                 ws, cb, binaryType, state: 0, buffered: 0, protocol: "", extensions: "",
                 reader: null, writer: null, reading: false, readDone: false, paused: false,
-                closeInfo: null, finished: false, chain: null,
+                closeInfo: null, finished: false, chain: null, local: false,
+                closedWhilePaused: false,
             };
             ws.opened.then(
                 (info) => {
@@ -158,16 +165,20 @@ _js = run_js(
                     s.ws.close();  // fails the handshake: closed rejects, so error and 1006
                 } else if (s.state === 1) {
                     s.state = 2;
-                    s.ws.close({ closeCode: code, reason });
+                    s.local = true;
+                    if (s.closeInfo === null) s.ws.close({ closeCode: code, reason });
                     pump(s);  // read on, paused or not, up to the server's close frame
                 }
             },
             pause: (s) => { s.paused = true; },
-            resume: (s) => { s.paused = false; if (s.state === 1) pump(s); },
+            resume: (s) => { s.paused = false; pump(s); },
             release: (s) => {
                 s.cb = null;
                 // Nobody listens any more: stop the connection and what is queued in it.
-                if (s.state < 2) { s.state = 2; try { s.ws.close(); } catch {} }
+                if (s.closeInfo === null && s.state < 2) {
+                    s.state = 2;
+                    try { s.ws.close(); } catch {}
+                }
                 if (s.reader !== null && !s.readDone) s.reader.cancel().catch(() => {});
             },
         };
@@ -201,8 +212,9 @@ class StreamTransport:
             resources.proxy(events.on_message),  # text goes straight to the connection
             resources.proxy(self._on_binary),
             resources.proxy(events.on_error),
-            resources.proxy(events.on_close),
+            resources.proxy(self._on_close),
         ]
+        self._events = events
         try:
             self._s: Any = _open(url, to_js(protocols), binary_type, _callbacks(*self._proxies))
         except BaseException:
@@ -211,6 +223,16 @@ class StreamTransport:
         # Bound to this connection: a send is then one call into JS.
         self._send_text: Callable[[str, int], int | None] = _send_text.bind(None, self._s)
         self._send_view: Callable[[Any], int | None] = _send_view.bind(None, self._s)
+
+    def _on_close(self, code: int, reason: str, was_clean: bool) -> None:
+        if self._s.closedWhilePaused:
+            _log.warning(
+                "WebSocketStream to %s: the server closed while reading was paused; Chromium "
+                "discards the messages it had buffered and not handed over, so some may be "
+                "lost (have the server wait for the client before it closes)",
+                self.url,
+            )
+        self._events.on_close(code, reason, was_clean)
 
     def _on_binary(self, data: Any) -> None:
         if isinstance(data, JsBuffer):  # an ArrayBuffer (or a typed array)

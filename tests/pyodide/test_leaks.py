@@ -1,15 +1,20 @@
 """No leaks: after many connections, the JS heap, pyws's handler proxies and Python's
-objects are back at their baseline."""
+objects are back at their baseline; over each browser transport (``js.WebSocket`` and
+``WebSocketStream``), and for the stream also with connections closed while paused."""
 
 from __future__ import annotations
 
 from typing import Any
+
+import pytest
 
 CYCLES = 2000
 FAILED_CONNECTS = 200
 HEAP_TOLERANCE = 1 * 2**20
 """JS heap growth allowed after a forced GC. A leaked socket keeps its WebSocket, four
 handler closures and four proxies alive, several KiB, so 2 000 leaked would be far over."""
+PAUSED_CYCLES = 300
+"""Stream connections closed while paused, with unread messages in the stream."""
 OBJECT_TOLERANCE = 100
 """Python objects allowed to appear (caches warming up); with 2 200 connections made, even
 one object kept per connection would be far over."""
@@ -19,16 +24,22 @@ import gc
 import pyws
 from pyws._platform import browser as _ffi
 
-async def cycles(url, n):
+async def cycles(url, n, transport):
     for i in range(n):
-        async with pyws.connect(url) as ws:
+        async with pyws.connect(url, transport=transport) as ws:
             await ws.send(f"ping {i}")
             assert await ws.recv() == f"ping {i}"
 
-async def failed_connects(n):
+async def paused_cycles(url, n):
+    # Closed while paused, with messages still unread in the stream: read on and dropped.
+    for i in range(n):
+        async with pyws.connect(url, max_queue=(2, 0), overflow="pause") as ws:
+            assert (await ws.recv()).startswith("0 ")
+
+async def failed_connects(n, transport):
     for _ in range(n):
         try:
-            await pyws.connect("ws://127.0.0.1:1/")
+            await pyws.connect("ws://127.0.0.1:1/", transport=transport)
         except pyws.InvalidHandshake:
             pass
         else:
@@ -50,20 +61,29 @@ def _heap(selenium: Any) -> int:
         client.detach()
 
 
-def test_connect_echo_close_cycles_leak_nothing(selenium: Any, echo_url: str) -> None:
+@pytest.mark.parametrize("transport", ["websocket", "stream"])
+def test_connect_echo_close_cycles_leak_nothing(
+    selenium: Any, echo_url: str, transport: str
+) -> None:
     selenium.load_package("pyws")
     selenium.run(SETUP)
-    selenium.run_async(f"await cycles({echo_url!r}, 50)")  # warm up caches and the JIT
+    push_url = echo_url.replace("/echo", "/push?count=50&size=1000")
+    warm = f"await cycles({echo_url!r}, 50, {transport!r})"  # warm up caches and the JIT
+    if transport == "stream":
+        warm += f"; await paused_cycles({push_url!r}, 20)"
+    selenium.run_async(warm)
     base_proxies, base_sockets, base_objects = selenium.run("counts()")
     base_heap = _heap(selenium)
 
-    selenium.run_async(f"await cycles({echo_url!r}, {CYCLES})")
-    selenium.run_async(f"await failed_connects({FAILED_CONNECTS})")
+    selenium.run_async(f"await cycles({echo_url!r}, {CYCLES}, {transport!r})")
+    selenium.run_async(f"await failed_connects({FAILED_CONNECTS}, {transport!r})")
+    if transport == "stream":
+        selenium.run_async(f"await paused_cycles({push_url!r}, {PAUSED_CYCLES})")
 
     proxies, sockets, objects = selenium.run("counts()")
     heap = _heap(selenium)
     print(
-        f"after {CYCLES} cycles and {FAILED_CONNECTS} failed connects: "
+        f"{transport}: after {CYCLES} cycles and {FAILED_CONNECTS} failed connects: "
         f"JS heap {base_heap} -> {heap} bytes ({heap - base_heap:+}), "
         f"live proxies {base_proxies} -> {proxies}, WebSocket objects {base_sockets} -> "
         f"{sockets}, Python objects {base_objects} -> {objects} ({objects - base_objects:+})"

@@ -3,8 +3,12 @@ overflow), against /push, which sends as fast as the network takes it."""
 
 from __future__ import annotations
 
-import pyws
+import asyncio
 
+import pyws
+import pyws.sync
+
+from . import environment
 from .check import raises
 from .suite import Server, scenario
 
@@ -74,3 +78,95 @@ async def every_mode_obeys_the_bounds(server: Server) -> None:
         assert [_number(m) for m in contents] == [0, 1, 2, 3], (kind, binary_type)
         assert ws.dropped == 28, (kind, binary_type, ws.dropped)
         assert all(len(m) == 65536 for m in contents)
+
+
+# -- overflow="pause": stop reading, so the sender is held back (tests/reliability/
+# test_pause.py checks on the server's log that it is held back). These read from /echo,
+# whose server closes only when the client does: Chromium 156's WebSocketStream discards
+# what it buffered unread when a server closes while the page does not read (the canary
+# test records it, and pyws warns then).
+
+CYCLES = 100
+HIGH, LOW = 8, 2
+
+
+async def _queued_to(ws: pyws.WebSocket, count: int) -> None:
+    """Wait until ``count`` messages are queued (reading is paused there)."""
+    while len(ws._messages) < count:
+        await asyncio.sleep(0.002)
+
+
+@scenario("pause")
+async def pause_and_resume_cycles_lose_nothing(server: Server) -> None:
+    total = CYCLES * (HIGH - LOW) + LOW
+    got: list[object] = []
+    async with pyws.connect(server.url("/echo"), max_queue=(HIGH, LOW), overflow="pause") as ws:
+        limiter = ws._limiter
+        assert limiter is not None
+        for i in range(total):
+            await ws.send(f"{i} {'x' * 30}")
+        for _ in range(CYCLES):
+            await _queued_to(ws, HIGH)  # reading paused at the high-water mark...
+            assert len(ws._messages) == HIGH, len(ws._messages)
+            for _ in range(HIGH - LOW):
+                got.append(await ws.recv())  # ...and resumed at the low one
+        got.extend([await ws.recv() for _ in range(LOW)])
+        assert limiter.pauses == CYCLES, limiter.pauses
+    assert [_number(m) for m in got] == list(range(total))
+    assert ws.dropped == 0 and ws.close_code == 1000
+
+
+@scenario("pause")
+async def pause_keeps_every_kind_in_order(server: Server) -> None:
+    size, count = 4096, 64
+    for kind, binary_type in (("text", "bytes"), ("binary", "bytes"), ("binary", "blob")):
+        async with pyws.connect(
+            server.url("/echo"),
+            binary_type=binary_type,
+            max_queue_bytes=4 * size,
+            overflow="pause",
+        ) as ws:
+            for i in range(count):
+                message = f"{i} ".ljust(size, "x")
+                await ws.send(message if kind == "text" else message.encode())
+            got = []
+            while len(got) < count:
+                await _queued_to(ws, min(4, count - len(got)))  # paused at 4 until 1 is left
+                while ws._messages:
+                    assert len(ws._messages) <= 4
+                    got.append(await ws.recv())
+        contents = [await m.bytes() if isinstance(m, pyws.Blob) else m for m in got]
+        assert [_number(m) for m in contents] == list(range(count)), (kind, binary_type)
+        assert all(len(m) == size for m in contents)
+        assert ws.dropped == 0 and ws.close_code == 1000
+
+
+@scenario("not:pause")
+async def pause_is_refused_where_nothing_can_stop_reading(server: Server) -> None:
+    url = server.url("/echo")
+    policies = "'close', 'drop_oldest', 'drop_newest'"
+    for connect in (pyws.connect, pyws.sync.connect, pyws.ReconnectingWebSocket):
+        with raises(ValueError, match="cannot hold a sender back") as caught:
+            connect(url, max_queue=4, overflow="pause")  # type: ignore[operator]
+        assert policies in str(caught.value), caught.value
+    with raises(ValueError, match="needs WebSocketStream, and .* has none"):
+        pyws.connect(url, transport="stream")
+
+
+@scenario()
+async def the_transport_option_is_checked(server: Server) -> None:
+    url = server.url("/echo")
+    with raises(ValueError, match="transport must be one of 'auto', 'websocket', 'stream', not"):
+        pyws.connect(url, transport="tcp")  # type: ignore[arg-type]
+    with raises(ValueError, match="low-water mark must be between 0 and the high one"):
+        pyws.connect(url, max_queue=(4, 5), overflow="pause")
+    has_stream = "stream" in environment.features()
+    for transport in ("auto", "websocket", "stream"):
+        if transport == "stream" and not has_stream:
+            continue
+        async with pyws.connect(url, transport=transport) as ws:  # type: ignore[arg-type]
+            await ws.send(transport)
+            assert await ws.recv() == transport
+    if has_stream:  # js.WebSocket cannot stop reading, and says what can
+        with raises(ValueError, match="transport='websocket' cannot"):
+            pyws.connect(url, transport="websocket", max_queue=4, overflow="pause")
