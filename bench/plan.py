@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-CONTENDERS = ("js", "wss", "pyws", "pyws_jsq", "naive", "pyscript", "cpython")
-IN_PAGE = ("js", "wss", "pyws", "pyws_jsq", "naive", "pyscript")
+CONTENDERS = ("js", "wss", "pyws", "pyws_stream", "pyws_jsq", "naive", "pyscript", "cpython")
+IN_PAGE = ("js", "wss", "pyws", "pyws_stream", "pyws_jsq", "naive", "pyscript")
+NEEDS_STREAM = ("wss", "pyws_stream")
+"""Contenders over WebSocketStream: skipped where the browser has none."""
 LABELS = {
     "js": "raw JS",
     "wss": "raw JS WebSocketStream",
     "pyws": "pyws",
+    "pyws_stream": "pyws over WebSocketStream",
     "pyws_jsq": "pyws, JS-side queue",
     "naive": "naive wrapper",
     "pyscript": "PyScript",

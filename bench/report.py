@@ -187,6 +187,8 @@ def _ratio_table(m: Measurements) -> list[str]:
 EXPERIMENTS = (
     ("pyws_jsq", "pyws", "pyws, JS-side queue ÷ pyws"),
     ("wss", "js", "WebSocketStream ÷ WebSocket (raw JS)"),
+    ("pyws_stream", "wss", "pyws over WebSocketStream ÷ raw WebSocketStream (target ≥ 0.95)"),
+    ("pyws_stream", "pyws", "pyws over WebSocketStream ÷ pyws"),
 )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bench import cpython
-from bench.plan import Case, Plan
+from bench.plan import LABELS, NEEDS_STREAM, Case, Plan
 from harness import ROOT
 from harness.browser import chromium, chromium_version
 from harness.control import Control
@@ -126,9 +126,10 @@ async def _main_page(
             out.errors.append(skipped["pyscript"])
             say(out.errors[-1])
         if not out.page.get("websocketstream"):
-            # Not an error: the contender only records whether it beats WebSocket.
-            skipped["wss"] = "this browser has no WebSocketStream"
-            say(f"skipping raw JS WebSocketStream: {skipped['wss']}")
+            # Not an error: these contenders record what WebSocketStream does where it exists.
+            for contender in NEEDS_STREAM:
+                skipped[contender] = "this browser has no WebSocketStream"
+                say(f"skipping {LABELS[contender]}: {skipped[contender]}")
         out.skipped.update(skipped)
         for case in plan.cases:
             contenders = [c for c in case.contenders if c not in skipped]

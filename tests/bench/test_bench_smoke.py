@@ -36,7 +36,7 @@ def test_quick_bench_runs_every_contender(tmp_path: Path) -> None:
     assert data["plan"]["quick"] is True
     # WebSocketStream is skipped, with a note, where the browser lacks it.
     skipped = set(data["skipped"]) - {"pyscript"}
-    assert skipped <= {"wss"}, data["skipped"]
+    assert skipped <= {"wss", "pyws_stream"}, data["skipped"]
     for case in data["plan"]["cases"]:
         for contender in set(case["contenders"]) - skipped:
             name = f"{case['name']}/{contender}"

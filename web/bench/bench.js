@@ -13,7 +13,9 @@
 const params = new URLSearchParams(location.search);
 const CONTROL = params.get("control");
 const MODE = params.get("mode") ?? "main";
-const PY_FILES = ["bench_common.py", "bench_pyws.py", "bench_jsqueue.py", "bench_naive.py"];
+const PY_FILES = [
+  "bench_common.py", "bench_pyws.py", "bench_pyws_stream.py", "bench_jsqueue.py", "bench_naive.py",
+];
 const PYODIDE_URL = "/pyodide/pyodide.mjs";
 const PYSCRIPT_URL = "/node_modules/@pyscript/core/dist/core.js";
 
@@ -333,6 +335,7 @@ async function setup({ payloads, payload_size, pyscript, pyscript_timeout_ms }) 
   }
   pyodide.runPython("import sys; sys.path.insert(0, '/home/pyodide')");
   python.pyws = pyodide.pyimport("bench_pyws");
+  python.pyws_stream = pyodide.pyimport("bench_pyws_stream");
   python.pyws_jsq = pyodide.pyimport("bench_jsqueue");
   python.naive = pyodide.pyimport("bench_naive");
   const info = {
@@ -359,7 +362,8 @@ async function setup({ payloads, payload_size, pyscript, pyscript_timeout_ms }) 
 async function run({ contender, scenario, options }) {
   status(`${contender} ${scenario}`);
   let result;
-  if (contender === "wss" && typeof globalThis.WebSocketStream !== "function") {
+  const needsStream = contender === "wss" || contender === "pyws_stream";
+  if (needsStream && typeof globalThis.WebSocketStream !== "function") {
     throw new Error("this browser has no WebSocketStream");
   }
   if (contender in raw) {
