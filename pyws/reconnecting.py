@@ -51,6 +51,9 @@ class ReconnectingWebSocket:
         self._status = Status()
         self._outbox: deque[Any] = deque()
         self._ws: WebSocket | None = None
+        # The connections recv() reads from, oldest first: the current one, and the closed
+        # ones whose queue it has not yet emptied (each leaves once recv() has drained it).
+        self._reading: deque[WebSocket] = deque()
         self._ready = False  # connected, and the outbox flushed
         self._changed = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
@@ -75,6 +78,7 @@ class ReconnectingWebSocket:
         connections = self._connect._reconnect(self._status)
         try:
             async for ws in connections:
+                self._add_reading(ws)
                 await self._set(ws, ready=False)
                 await self._flush(ws)
                 if ws.state is State.OPEN:
@@ -87,6 +91,13 @@ class ReconnectingWebSocket:
             await connections.aclose()
             self._closed = True
             await self._set(self._ws, ready=False)
+
+    def _add_reading(self, ws: WebSocket) -> None:
+        """Read ``ws`` after the connections before it; forget those closed and drained."""
+        for old in [old for old in self._reading if old._close_exc is not None]:
+            if not old._messages:
+                self._reading.remove(old)
+        self._reading.append(ws)
 
     async def _set(self, ws: WebSocket | None, *, ready: bool) -> None:
         async with self._changed:
@@ -175,18 +186,22 @@ class ReconnectingWebSocket:
     async def recv(self) -> Data:
         """The next message, across reconnects: those a connection received before it
         closed come first. Use ``asyncio.wait_for`` for a timeout; it loses nothing."""
+        reading = self._reading
         while True:
-            ws = self._ws
-            if ws is not None:
+            if reading:
+                ws = reading[0]
                 try:
                     return await ws.recv()
                 except ConnectionClosed:
-                    pass
-            async with self._changed:
-                while self._ws is ws and not self._closed:
-                    await self._changed.wait()
-            if self._ws is ws:
+                    pass  # closed and drained: go on with the next connection
+                if reading and reading[0] is ws:
+                    reading.popleft()
+                continue
+            if self._closed:
                 self._raise_if_done()
+            async with self._changed:
+                while not reading and not self._closed:
+                    await self._changed.wait()
 
     def __aiter__(self) -> AsyncIterator[Data]:
         return self._messages()

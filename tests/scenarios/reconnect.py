@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 
@@ -131,3 +132,25 @@ async def two_hundred_reconnect_cycles_leak_nothing(server: Server) -> None:
     gc.collect()
     assert environment.live_proxies() == 0
     assert sum(isinstance(o, pyws.WebSocket) for o in gc.get_objects()) == 0
+
+
+@scenario()
+async def reconnecting_websocket_returns_a_closed_connections_messages_first(
+    server: Server,
+) -> None:
+    # Issue 21, item 1: what a connection received before it closed was lost once the
+    # loop had moved on to the next connection, when the app was not reading meanwhile.
+    urls = [server.url("/push?count=3&size=10"), server.url("/push?count=3&size=20")]
+
+    def next_url() -> str:
+        return urls.pop(0) if urls else server.url("/echo")
+
+    async with pyws.ReconnectingWebSocket(next_url, backoff=_quick(), min_uptime=0) as rws:
+        while rws.ws is None or "/echo" not in rws.ws.url or rws.state is not pyws.State.OPEN:
+            await asyncio.sleep(0.01)  # not reading while both pushes come and go
+        await rws.send("after")
+        for size in (10, 20):
+            for i in range(3):
+                message = await rws.recv()
+                assert message == f"{i} ".ljust(size, "x"), (size, i, message)
+        assert await rws.recv() == "after"

@@ -210,3 +210,26 @@ async def test_reconnecting_websocket_close_counts_unsent(network: Callable[...,
         assert await rws.close() == 2
     with pytest.raises(TypeError, match="cannot send"):
         await rws.send(1)  # type: ignore[arg-type]
+
+
+async def test_reconnecting_websocket_returns_a_closed_connections_messages_first(
+    network: Callable[..., Network],
+) -> None:
+    # Issue 21, item 1: the messages a connection received before it closed were lost
+    # once the loop moved on to the next connection, when nothing was reading meanwhile.
+    net = network(["open", "open"], then="refuse")
+    async with pyws.ReconnectingWebSocket("ws://h/", backoff=seeded(), min_uptime=0) as rws:
+        await rws.send("first")
+        assert await rws.recv() == "first"
+        first = net.sockets[0]
+        for i in range(3):
+            first.events.on_message(f"conn1-msg{i}")
+        first.closed(1011, "going", True)
+        while len(net.sockets) < 2 or net.sockets[1].ready_state != pyws.State.OPEN:
+            await asyncio.sleep(0)
+        while rws.ws is None or rws.ws._transport is not net.sockets[1]:
+            await asyncio.sleep(0)
+        for i in range(3):
+            net.sockets[1].events.on_message(f"conn2-msg{i}")
+        assert [await rws.recv() for _ in range(3)] == [f"conn1-msg{i}" for i in range(3)]
+        assert [await rws.recv() for _ in range(3)] == [f"conn2-msg{i}" for i in range(3)]
