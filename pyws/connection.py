@@ -364,12 +364,16 @@ class WebSocket:
                     if self._close_exc is not None:
                         raise self._close_exc
                     raise TimeoutError(f"no message arrived within {timeout} s")
-            message = messages[0]
-            if decode is not None:
-                # Converting a Blob awaits: keep the message queued until it is done.
-                message = await _convert(message, decode)
-            messages.popleft()
-            return message
+            # Claimed before converting, which awaits for a Blob: a bound can then no longer
+            # drop it meanwhile. A cancelled conversion puts it back first in line.
+            message = messages.popleft()
+            if decode is None:
+                return message
+            try:
+                return await _convert(message, decode)
+            except BaseException:
+                messages.appendleft(message)
+                raise
         finally:
             self._recv_busy = False
 
