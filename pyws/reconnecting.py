@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import array
 import asyncio
+import warnings
 from collections import deque
 from collections.abc import AsyncIterator
 from types import TracebackType
@@ -105,12 +106,24 @@ class ReconnectingWebSocket:
             self._changed.notify_all()
 
     async def _flush(self, ws: WebSocket) -> None:
-        """Send the queue in order; what a closed connection refuses stays queued."""
+        """Send the queue in order; what a closed connection refuses stays queued.
+
+        Only :exc:`ConnectionClosed` stops it: :meth:`send` queued only what a connection
+        takes, so any other error is a message that cannot be sent, now or later; it is
+        dropped with a :exc:`RuntimeWarning` that names it, and the rest go on.
+        """
         while self._outbox:
             try:
                 await ws.send(self._outbox[0])
             except ConnectionClosed:
                 return
+            except Exception as exc:
+                warnings.warn(
+                    f"pyws.ReconnectingWebSocket dropped queued message "
+                    f"{self._outbox[0]!r:.60} that could not be sent: {exc!r}",
+                    RuntimeWarning,
+                    stacklevel=1,
+                )
             self._outbox.popleft()
             async with self._changed:
                 self._changed.notify_all()  # room for senders waiting on max_queued
@@ -158,16 +171,12 @@ class ReconnectingWebSocket:
     async def send(self, message: Any) -> None:
         """Send now while connected; else queue it (waiting while ``max_queued`` are).
 
-        Raises :exc:`TypeError` for what :meth:`pyws.WebSocket.send` cannot send, and the
-        loop's exception (or :exc:`ConnectionClosedOK` after :meth:`close`) once it ended.
+        What a connected :meth:`pyws.WebSocket.send` refuses is refused here too, queued
+        or not: :exc:`TypeError` for other types, :exc:`UnicodeEncodeError` for a str
+        with lone surrogates; the object stays usable. Raises the loop's exception (or
+        :exc:`ConnectionClosedOK` after :meth:`close`) once it ended.
         """
-        if isinstance(message, bytearray | memoryview | array.array):
-            message = bytes(memoryview(message).cast("B"))  # it may be sent later: copy
-        elif not isinstance(message, str | bytes | Blob):
-            raise TypeError(
-                f"cannot send {type(message).__name__} {message!r:.60} through a "
-                "ReconnectingWebSocket: send str, bytes-like or pyws.Blob"
-            )
+        message = _sendable(message)
         while True:
             self._raise_if_done()
             ws = self._ws
@@ -228,3 +237,19 @@ class ReconnectingWebSocket:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
         return len(self._outbox)
+
+
+def _sendable(message: Any) -> str | bytes | Blob:
+    """``message`` as it may wait in the queue, checked as a connected send checks it."""
+    if isinstance(message, str):
+        if not message.isascii():
+            message.encode("utf-8")  # raises on lone surrogates, as a connected send does
+        return message
+    if isinstance(message, bytes | Blob):
+        return message
+    if isinstance(message, bytearray | memoryview | array.array):
+        return memoryview(message).tobytes()  # it may be sent later: copy, in C order
+    raise TypeError(
+        f"cannot send {type(message).__name__} {message!r:.60} through a "
+        "ReconnectingWebSocket: send str, bytes-like or pyws.Blob"
+    )

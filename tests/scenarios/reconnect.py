@@ -154,3 +154,20 @@ async def reconnecting_websocket_returns_a_closed_connections_messages_first(
                 message = await rws.recv()
                 assert message == f"{i} ".ljust(size, "x"), (size, i, message)
         assert await rws.recv() == "after"
+
+
+@scenario()
+async def reconnecting_websocket_refuses_a_bad_str_and_lives_on(server: Server) -> None:
+    # Issue 21, item 3: a str with a lone surrogate sent while connecting was queued; the
+    # flush then raised UnicodeEncodeError, which closed the object for good.
+    async with pyws.ReconnectingWebSocket(server.url("/echo"), backoff=_quick()) as rws:
+        await rws.send("before")  # queued: not connected yet
+        with raises(UnicodeEncodeError, "surrogate"):
+            await rws.send("bad \ud800")
+        await rws.send("after")
+        assert [await rws.recv() for _ in range(2)] == ["before", "after"]
+        with raises(UnicodeEncodeError, "surrogate"):  # connected: the same error
+            await rws.send("bad \ud800")
+        await rws.send("still")
+        assert await rws.recv() == "still"
+        assert rws.state is pyws.State.OPEN

@@ -233,3 +233,47 @@ async def test_reconnecting_websocket_returns_a_closed_connections_messages_firs
             net.sockets[1].events.on_message(f"conn2-msg{i}")
         assert [await rws.recv() for _ in range(3)] == [f"conn1-msg{i}" for i in range(3)]
         assert [await rws.recv() for _ in range(3)] == [f"conn2-msg{i}" for i in range(3)]
+
+
+async def test_a_bad_message_queued_while_down_raises_to_the_caller_and_kills_nothing(
+    network: Callable[..., Network],
+) -> None:
+    # Issue 21, item 3: a str with a lone surrogate was queued while connecting; the flush
+    # then raised UnicodeEncodeError, which ended the reconnect loop for good.
+    net = network(["open"])
+    async with pyws.ReconnectingWebSocket("ws://h/", backoff=seeded()) as rws:
+        assert rws.state is pyws.State.CONNECTING
+        await rws.send("before")
+        with pytest.raises(UnicodeEncodeError):
+            await rws.send("bad \ud800")
+        await rws.send(memoryview(b"abcdef")[::2])  # not contiguous: copied as its bytes
+        await rws.send("after")
+        assert rws.queued == 3
+        assert [await rws.recv() for _ in range(3)] == ["before", b"ace", "after"]
+        assert rws.state is pyws.State.OPEN
+        with pytest.raises(UnicodeEncodeError):  # connected: the same error
+            await rws.send("bad \ud800")
+        await rws.send("still")
+        assert await rws.recv() == "still"
+    assert net.sockets[0].sent == ["before", b"ace", "after", "still"]
+
+
+async def test_only_connection_closed_stops_a_flush(
+    network: Callable[..., Network], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    net = network(["open"])
+    real_send = pyws.WebSocket.send
+
+    async def send(ws: pyws.WebSocket, message: Any) -> None:
+        if message == "b":
+            raise RuntimeError("the platform refused it")
+        await real_send(ws, message)
+
+    monkeypatch.setattr(pyws.WebSocket, "send", send)
+    with pytest.warns(RuntimeWarning, match="dropped queued message 'b'.*refused it"):
+        async with pyws.ReconnectingWebSocket("ws://h/", backoff=seeded()) as rws:
+            for m in "abc":
+                await rws.send(m)
+            assert [await rws.recv() for _ in range(2)] == ["a", "c"]
+            assert rws.state is pyws.State.OPEN
+    assert net.sockets[0].sent == ["a", "c"]
