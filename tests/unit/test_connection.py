@@ -427,3 +427,23 @@ async def test_a_cancelled_read_of_the_head_keeps_it_first() -> None:
     assert ws.dropped == 0
     transport.events.on_message(b"123456789")  # alone over the bound: dropped, counted
     assert ws.dropped == 1
+
+
+@pytest.mark.parametrize("binary_type", ["bytes", "blob"])
+async def test_decode_of_invalid_utf8_consumes_it_and_fails_with_1007(binary_type: str) -> None:
+    # Issue 21, item 5: the message stayed queued, so every recv(decode=True) raised
+    # UnicodeDecodeError at once, without end; blob mode decoded with "replace" instead.
+    # As websockets: the message is consumed and the connection fails with 1007.
+    ws, transport = open_socket(binary_type=binary_type)
+    bad = b"ok \xff"
+    transport.events.on_message(pyws.Blob(bad) if binary_type == "blob" else bad)
+    transport.events.on_message("queued before")
+    with pytest.raises(ConnectionClosedError) as info:
+        await ws.recv(decode=True)
+    assert (info.value.code, info.value.reason) == (1007, "invalid start byte at position 3")
+    assert isinstance(info.value.__cause__, UnicodeDecodeError)
+    assert transport.closes == [(1000, "invalid start byte at position 3")]  # a page's code
+    assert ws.close_code == 1007 and ws.state is State.CLOSING
+    assert await ws.recv() == "queued before"  # nothing received is lost
+    with pytest.raises(ConnectionClosedError):
+        await ws.recv()
