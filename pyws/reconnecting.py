@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Any
 
+from ._validation import check_close
 from .blob import Blob
 from .client import URLSource, connect
 from .connection import Data, State, WebSocket
@@ -228,14 +229,22 @@ class ReconnectingWebSocket:
     # -- closing ---------------------------------------------------------------------
 
     async def close(self, code: int = 1000, reason: str = "") -> int:
-        """Close for good; return how many queued messages were never sent."""
+        """Close for good; return how many queued messages were never sent.
+
+        A code or reason a page may not send raises (:exc:`ValueError`, :exc:`TypeError`)
+        and changes nothing. Otherwise the reconnect loop stops, even when closing the
+        connection fails.
+        """
+        code, reason = check_close(code, reason)
         self._closed = True
         ws, task = self._ws, self._task
-        if ws is not None:
-            await ws.close(code, reason)
-        if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        try:
+            if ws is not None:
+                await ws.close(code, reason)
+        finally:
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         return len(self._outbox)
 
 

@@ -171,3 +171,20 @@ async def reconnecting_websocket_refuses_a_bad_str_and_lives_on(server: Server) 
         await rws.send("still")
         assert await rws.recv() == "still"
         assert rws.state is pyws.State.OPEN
+
+
+@scenario()
+async def reconnecting_websocket_close_with_a_bad_code_changes_nothing(server: Server) -> None:
+    # Issue 21, item 8: close(1001) raised ValueError but had marked the object closed
+    # first, and left the connection and its reconnect loop running.
+    async with pyws.ReconnectingWebSocket(server.url("/echo"), backoff=_quick()) as rws:
+        await rws.send("one")
+        assert await rws.recv() == "one"
+        with raises(ValueError, "1001"):
+            await rws.close(1001)
+        assert rws.state is pyws.State.OPEN
+        await rws.send("two")
+        assert await rws.recv() == "two"
+    assert rws.state is pyws.State.CLOSED
+    with raises(pyws.ConnectionClosedOK):
+        await rws.send("after")

@@ -277,3 +277,40 @@ async def test_only_connection_closed_stops_a_flush(
             assert [await rws.recv() for _ in range(2)] == ["a", "c"]
             assert rws.state is pyws.State.OPEN
     assert net.sockets[0].sent == ["a", "c"]
+
+
+async def test_close_with_a_bad_code_raises_and_changes_nothing(
+    network: Callable[..., Network],
+) -> None:
+    # Issue 21, item 8: close(1001) raised ValueError after marking the object closed, and
+    # left the connection and its reconnect loop running.
+    net = network(["open"])
+    async with pyws.ReconnectingWebSocket("ws://h/", backoff=seeded()) as rws:
+        await rws.send("a")
+        assert await rws.recv() == "a"
+        with pytest.raises(ValueError, match="1001"):
+            await rws.close(1001)
+        assert rws.state is pyws.State.OPEN
+        await rws.send("b")  # still usable
+        assert await rws.recv() == "b"
+    assert rws.state is pyws.State.CLOSED and rws._task is not None and rws._task.done()
+    assert net.sockets[0].closes == [(1000, "")]
+
+
+async def test_close_stops_the_loop_even_when_closing_the_connection_fails(
+    network: Callable[..., Network], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    network(["open"])
+    rws = pyws.ReconnectingWebSocket("ws://h/", backoff=seeded())
+    await rws.__aenter__()
+    await rws.send("a")
+    assert await rws.recv() == "a"
+
+    async def broken(ws: pyws.WebSocket, code: int = 1000, reason: str = "") -> None:
+        raise RuntimeError("close failed")
+
+    monkeypatch.setattr(pyws.WebSocket, "close", broken)
+    with pytest.raises(RuntimeError, match="close failed"):
+        await rws.close()
+    assert rws._task is not None and rws._task.done()
+    assert rws.state is pyws.State.CLOSED
