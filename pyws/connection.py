@@ -28,6 +28,7 @@ from .exceptions import (
     InvalidHandshake,
 )
 from .heartbeat import Heartbeat, Monitor
+from .heartbeat import check_binary_type as check_heartbeat
 
 __all__ = ["Data", "State", "WebSocket"]
 
@@ -119,6 +120,7 @@ class WebSocket:
             on_message = self._limiter.on_message
         self._heartbeat: Monitor | None = None
         if heartbeat is not None:
+            check_heartbeat(heartbeat, binary_type)
             self._heartbeat = Monitor(
                 heartbeat,
                 lambda delay, callback: self._transport.call_later(delay, callback),
@@ -285,7 +287,11 @@ class WebSocket:
 
     @binary_type.setter
     def binary_type(self, value: BinaryType) -> None:
-        self._binary_type = check_binary_type(value)
+        check_heartbeat(
+            None if self._heartbeat is None else self._heartbeat.heartbeat,
+            check_binary_type(value),
+        )
+        self._binary_type = value
         self._transport.set_binary_type(value)
 
     @property

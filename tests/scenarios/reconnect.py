@@ -188,3 +188,18 @@ async def reconnecting_websocket_close_with_a_bad_code_changes_nothing(server: S
     assert rws.state is pyws.State.CLOSED
     with raises(pyws.ConnectionClosedOK):
         await rws.send("after")
+
+
+@scenario()
+async def a_bytes_heartbeat_reply_is_refused_in_blob_mode(server: Server) -> None:
+    # Issue 21, item 7: a Blob equals nothing, so in blob mode a bytes reply was never
+    # recognised and recv() returned it: the combination is refused, saying why.
+    beat = pyws.Heartbeat(interval=0.2, message=b"beat", reply=b"beat")
+    with raises(ValueError, "blob"):
+        await pyws.connect(server.url("/echo"), binary_type="blob", heartbeat=beat)
+    with raises(ValueError, "blob"):
+        pyws.ReconnectingWebSocket(server.url("/echo"), binary_type="blob", heartbeat=beat)
+    async with pyws.connect(server.url("/echo"), heartbeat=beat) as ws:
+        with raises(ValueError, "blob"):
+            ws.binary_type = "blob"
+        assert ws.binary_type == "bytes"
