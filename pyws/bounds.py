@@ -97,6 +97,12 @@ class WatchedQueue(MeteredQueue):
         else:
             deque.append(self, message)
 
+    def appendleft(self, message: Any) -> None:
+        if self._metered:
+            super().appendleft(message)
+        else:
+            deque.appendleft(self, message)
+
     def popleft(self) -> Any:
         message = super().popleft() if self._metered else deque.popleft(self)
         if self.on_take is not None:

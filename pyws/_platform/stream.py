@@ -123,7 +123,28 @@ _js = run_js(
             );
             return s;
         };
-        const write = (s, chunk, size) => {
+        // Buffers for binary sends. The writer keeps a chunk until it is sent, so each send
+        // needs a buffer of its own; a new one per send left 1 MiB of garbage a message,
+        // so a buffer goes back here once its write completed (Chromium has copied it).
+        const pool = [];
+        let pooled = 0;
+        const take = (size) => {
+            for (let i = pool.length - 1; i >= 0; i--) {
+                if (pool[i].byteLength >= size) {
+                    const [buffer] = pool.splice(i, 1);
+                    pooled -= buffer.byteLength;
+                    return new Uint8Array(buffer, 0, size);
+                }
+            }
+            return new Uint8Array(new ArrayBuffer(Math.max(size, 4096)), 0, size);
+        };
+        const give = (buffer) => {
+            if (pool.length < 64 && pooled + buffer.byteLength <= 64 * 1024 * 1024) {
+                pool.push(buffer);
+                pooled += buffer.byteLength;
+            }
+        };
+        const write = (s, chunk, size, recycle) => {
             s.buffered += size;
             const done = () => { s.buffered -= size; };
             let promise;
@@ -140,7 +161,7 @@ _js = run_js(
             } else {
                 promise = s.writer.write(chunk);
             }
-            promise.then(done, done);
+            promise.then(recycle === undefined ? done : () => { done(); give(recycle); }, done);
             return s.buffered;
         };
         const copy = (data) =>
@@ -152,9 +173,13 @@ _js = run_js(
             open,
             // Each send: check OPEN, write, report the buffer; undefined if not OPEN.
             sendText: (s, text, size) => (s.state === 1 ? write(s, text, size) : undefined),
-            // The writer keeps the chunk until it is sent: copy it (WebSocket.send copies).
-            sendView: (s, view) =>
-                s.state === 1 ? write(s, view.slice(), view.byteLength) : undefined,
+            take,
+            // A view from take(), filled by Python: the writer keeps it until it is sent.
+            sendTaken: (s, view) => {
+                if (s.state === 1) return write(s, view, view.byteLength, view.buffer);
+                give(view.buffer);
+                return undefined;
+            },
             sendNative: (s, data) =>
                 s.state === 1
                     ? write(s, copy(data), data instanceof Blob ? data.size : data.byteLength)
@@ -187,7 +212,8 @@ _js = run_js(
 )
 _open = _js.open
 _send_text = _js.sendText
-_send_view = _js.sendView
+_take = _js.take
+_send_taken = _js.sendTaken
 _send_native = _js.sendNative
 _close = _js.close
 _pause = _js.pause
@@ -222,7 +248,7 @@ class StreamTransport:
             raise
         # Bound to this connection: a send is then one call into JS.
         self._send_text: Callable[[str, int], int | None] = _send_text.bind(None, self._s)
-        self._send_view: Callable[[Any], int | None] = _send_view.bind(None, self._s)
+        self._send_taken: Callable[[Any], int | None] = _send_taken.bind(None, self._s)
 
     def _on_close(self, code: int, reason: str, was_clean: bool) -> None:
         if self._s.closedWhilePaused:
@@ -269,7 +295,10 @@ class StreamTransport:
         return self._send_text(data, size)
 
     def send_bytes(self, data: memoryview) -> int | None:
-        return self._send_view(resources.filled(data))
+        # One copy, into a pooled buffer the writer may keep (send() copies, WebSocket's too).
+        view = _take(data.nbytes)
+        view.assign(data)
+        return self._send_taken(view)
 
     def send_blob(self, blob: Blob) -> int | None:
         if blob.js is None:  # a Python-made Blob: its bytes are all it has

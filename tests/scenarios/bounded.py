@@ -167,6 +167,9 @@ async def the_transport_option_is_checked(server: Server) -> None:
         async with pyws.connect(url, transport=transport) as ws:  # type: ignore[arg-type]
             await ws.send(transport)
             assert await ws.recv() == transport
+        async with pyws.ReconnectingWebSocket(url, transport=transport) as rws:
+            await rws.send(transport)
+            assert await rws.recv() == transport
     if has_stream:  # js.WebSocket cannot stop reading, and says what can
         with raises(ValueError, match="transport='websocket' cannot"):
             pyws.connect(url, transport="websocket", max_queue=4, overflow="pause")
