@@ -126,6 +126,7 @@ _js = run_js(
         // Buffers for binary sends. The writer keeps a chunk until it is sent, so each send
         // needs a buffer of its own; a new one per send left 1 MiB of garbage a message,
         // so a buffer goes back here once its write completed (Chromium has copied it).
+        // At most 16 buffers and 16 MiB stay, for every connection of the page together.
         const pool = [];
         let pooled = 0;
         const take = (size) => {
@@ -139,7 +140,7 @@ _js = run_js(
             return new Uint8Array(new ArrayBuffer(Math.max(size, 4096)), 0, size);
         };
         const give = (buffer) => {
-            if (pool.length < 64 && pooled + buffer.byteLength <= 64 * 1024 * 1024) {
+            if (pool.length < 16 && pooled + buffer.byteLength <= 16 * 1024 * 1024) {
                 pool.push(buffer);
                 pooled += buffer.byteLength;
             }
