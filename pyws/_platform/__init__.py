@@ -53,10 +53,11 @@ def choose(backend: Backend, transport: TransportName, bounds: Bounds) -> Transp
     """The transport factory for ``connect(transport=...)`` with these ``bounds``.
 
     ``"auto"`` keeps ``js.WebSocket`` unless ``overflow="pause"`` needs a transport that
-    can stop reading; then it picks ``WebSocketStream``. Measured in the bench (see
-    docs/benchmarks.md, the pyws-over-WebSocketStream contender), the stream transport
-    is faster on 1 MiB binary but not on every scenario, and "auto" must never be slower
-    than the ``WebSocket`` default: so it picks the stream only where it is needed.
+    can stop reading; then it picks ``WebSocketStream``. Measured in the bench (2 runs,
+    2026-11-30 11:42-12:03 UTC, pair by pair; docs/benchmarks.md), pyws over the stream
+    ran at 1.28 of pyws over ``WebSocket`` on 1 MiB binary, but 0.89 on RTT, 0.71
+    pipelined and 0.81 on fan-in; "auto" must never be slower than the ``WebSocket``
+    default, so it picks the stream only where it is needed.
 
     Raises :exc:`ValueError` for ``"stream"`` where there is no ``WebSocketStream``, and
     for ``overflow="pause"`` where the chosen transport cannot stop reading.
