@@ -138,3 +138,29 @@ def firefox_user_js() -> str:
         f"user_pref({json.dumps(name)}, {json.dumps(value)});\n"
         for name, value in FIREFOX_PREFS.items()
     )
+
+
+# --- WebKit (WebKitGTK) ----------------------------------------------------------------
+# Debian's WebKitGTK (`make webkit`): its MiniBrowser for the scenario suite and the bench,
+# WebKitWebDriver for the page tests (tests/page, through harness/webdriver.py). Both need
+# an X display: harness/xvfb.py gives each run a private Xvfb. Playwright cannot drive it:
+# its WebKit is a patched build of its own, which cannot be downloaded here.
+
+WEBKIT_LIBEXEC = "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1"
+
+WEBKIT_ARGS = [
+    # Console lines on stdout, into the browser log the harness shows when a target fails.
+    "--enable-write-console-messages-to-stdout=true",
+    "--enable-page-cache=false",
+]
+
+
+def webkit_executable_path() -> str | None:
+    """WebKitGTK's MiniBrowser ($PYWS_WEBKIT), or None when it is not installed."""
+    path = os.environ.get("PYWS_WEBKIT") or os.path.join(WEBKIT_LIBEXEC, "MiniBrowser")
+    return path if os.access(path, os.X_OK) else None
+
+
+def webkit_driver_path() -> str | None:
+    """WebKitWebDriver ($PYWS_WEBKIT_DRIVER), or None when it is not installed."""
+    return os.environ.get("PYWS_WEBKIT_DRIVER") or shutil.which("WebKitWebDriver")

@@ -35,7 +35,14 @@ from typing import Any
 from urllib.parse import quote
 
 from harness import ROOT
-from harness.browser import BrowserProcess, Command, chromium_command, firefox_command, launch
+from harness.browser import (
+    BrowserProcess,
+    Command,
+    chromium_command,
+    firefox_command,
+    launch,
+    webkit_command,
+)
 from harness.control import Control
 from harness.server import serve
 
@@ -140,6 +147,8 @@ TARGETS: dict[str, Target] = {
         Target("chromium", chromium_command, "window"),
         Target("firefox", firefox_command, "window"),
         Target("worker", chromium_command, "worker", query="&worker=1"),
+        Target("webkit", webkit_command, "window"),
+        Target("webkit-worker", webkit_command, "worker", query="&worker=1"),
         Target(
             f"pyodide-{OLD_MINOR}",
             chromium_command,
