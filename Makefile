@@ -8,12 +8,12 @@ PYTEST_ARGS ?=
 # The older Pyodide tested beside web/package.json's pin (harness/suite.py reads it too).
 OLD_PYODIDE := $(shell cat scripts/older-pyodide.txt)
 
-.PHONY: demo test lint bench bench-smoke setup browser firefox test-firefox clean
+.PHONY: demo test lint bench bench-smoke setup browser firefox test-firefox webkit test-webkit clean
 
 demo: setup
 	$(PY) -m server --port $(PORT)
 
-test: setup browser firefox lint build/pyodide-$(OLD_PYODIDE)/pyodide-lock.json test-unit-3.12
+test: setup browser firefox webkit lint build/pyodide-$(OLD_PYODIDE)/pyodide-lock.json test-unit-3.12
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # The one scenario suite (tests/scenarios) on each target of harness/suite.py, one pytest
@@ -32,6 +32,12 @@ test-pyodide-0.29: setup browser build/pyodide-$(OLD_PYODIDE)/pyodide-lock.json
 test-firefox: setup firefox
 	$(SUITE) firefox
 	$(VENV)/bin/pytest tests/page --browser firefox $(PYTEST_ARGS)
+
+# WebKit (WebKitGTK, Safari's engine): the suite in MiniBrowser, main thread and worker, and
+# the demo page tests through WebKitWebDriver (Selenium), each on a private Xvfb.
+test-webkit: setup webkit
+	$(SUITE) webkit --target webkit-worker
+	$(VENV)/bin/pytest tests/page --browser webkit $(PYTEST_ARGS)
 
 test-node: setup
 	$(SUITE) node
@@ -104,6 +110,17 @@ firefox:
 	@if [ -n "$$PYWS_FIREFOX" ] || command -v firefox-esr >/dev/null; then :; \
 	else echo "installing Debian's firefox-esr (apt-get)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr >/dev/null; fi
+
+# WebKitGTK 4.1 (MiniBrowser), WebKitWebDriver and Xvfb, Debian's (or $$PYWS_WEBKIT and
+# $$PYWS_WEBKIT_DRIVER): harness/browser.py and harness/webdriver.py run them.
+WEBKIT_LIBEXEC := /usr/lib/x86_64-linux-gnu/webkit2gtk-4.1
+webkit:
+	@if { [ -n "$$PYWS_WEBKIT" ] || [ -x $(WEBKIT_LIBEXEC)/MiniBrowser ]; } && \
+		{ [ -n "$$PYWS_WEBKIT_DRIVER" ] || command -v WebKitWebDriver >/dev/null; } && \
+		command -v Xvfb >/dev/null; then :; \
+	else echo "installing Debian's WebKitGTK, WebKitWebDriver and Xvfb (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			libwebkit2gtk-4.1-0 webkit2gtk-driver xvfb >/dev/null; fi
 
 clean:
 	rm -rf build $(VENV) $(VENV312) web/node_modules

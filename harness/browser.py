@@ -117,6 +117,18 @@ def webkit_path() -> str:
     return str(path)
 
 
+def webkit_version() -> str:
+    """WebKitGTK's version, from Debian's package (MiniBrowser --version needs a display)."""
+    out = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Version}", "libwebkit2gtk-4.1-0"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    return f"WebKitGTK {out.stdout.strip() or '(version unknown)'} MiniBrowser"
+
+
 def webkit_command(url: str, profile: Path) -> list[str]:
     """WebKitGTK's MiniBrowser on a private Xvfb (harness/xvfb.py), keeping its data, cache
     and settings under ``profile`` (WebKitGTK finds them through the XDG folders)."""

@@ -35,6 +35,7 @@ def start_xvfb(size: str) -> tuple[subprocess.Popen[bytes], str]:
         pass_fds=(write,),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,  # it tries displays in turn, complaining of those taken
     )
     os.close(write)
     with os.fdopen(read) as pipe:
