@@ -3,7 +3,8 @@
 A target is a program that opens the *runner URL* ``http://HOST:PORT/?control=ws://...``:
 
 - a browser on ``harness/suite_web/`` (the page, or with ``&worker=1`` a dedicated worker),
-  launched as a plain subprocess by :func:`harness.browser.launch` (no DevTools attached);
+  launched as a plain subprocess by :func:`harness.browser.launch` (no DevTools attached):
+  Chromium, Firefox ESR, or WebKitGTK's MiniBrowser on a private Xvfb;
 - Node on ``harness/suite_web/suite.mjs``, with Pyodide from npm;
 - a CPython interpreter on ``harness/suite_main.py``.
 
