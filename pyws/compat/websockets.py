@@ -29,7 +29,6 @@ import importlib.machinery
 import logging
 import sys
 import uuid
-import warnings
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
@@ -44,11 +43,11 @@ from typing import Any, NewType, NoReturn
 
 from .. import _platform, exceptions, sync
 from .._options import BROWSER_CANNOT
-from .._validation import check_close
 from ..blob import Blob
 from ..client import connect as pyws_connect
 from ..connection import Data, State, WebSocket
 from ..reconnect import Connections
+from ._common import PING_IMPOSSIBLE, is_empty, is_none, page_close, warn_ignored
 
 __all__ = ["MODULES", "patch_websockets"]
 
@@ -193,30 +192,22 @@ EXCEPTIONS: dict[str, type[Exception]] = {
 # -- options -----------------------------------------------------------------------------
 
 
-def _is_none(value: object) -> bool:
-    return value is None
-
-
-def _is_empty(value: object) -> bool:
-    return not value
-
-
 HONOURED = {
     "compression": lambda value: value == "deflate",
-    "additional_headers": _is_empty,
-    "origin": _is_none,
-    "extensions": _is_none,
+    "additional_headers": is_empty,
+    "origin": is_none,
+    "extensions": is_none,
     "ssl": lambda value: value is None or value is True,
-    "server_hostname": _is_none,
+    "server_hostname": is_none,
     "proxy": lambda value: value is True,
-    "ping_interval": _is_none,
-    "ping_timeout": _is_none,
-    "max_size": _is_none,
-    "max_queue": _is_none,
-    "sock": _is_none,
-    "proxy_ssl": _is_none,
-    "proxy_server_hostname": _is_none,
-    "legacy": _is_none,
+    "ping_interval": is_none,
+    "ping_timeout": is_none,
+    "max_size": is_none,
+    "max_queue": is_none,
+    "sock": is_none,
+    "proxy_ssl": is_none,
+    "proxy_server_hostname": is_none,
+    "legacy": is_none,
 }
 """Values of ``websockets.connect`` options that ask nothing a browser cannot do (the
 defaults of code that passes them explicitly): accepted silently."""
@@ -250,39 +241,10 @@ class _Options:
             self.pyws["write_limit"] = limit[0] if isinstance(limit, tuple) else limit
         if self.pyws.get("subprotocols") is not None:
             self.pyws["subprotocols"] = list(self.pyws["subprotocols"])
-        for name, value in options.items():
-            if name in HONOURED and HONOURED[name](value):
-                continue
-            why = CANNOT.get(name, "pass options to its socket")
-            warnings.warn(
-                f"websockets.connect() over pyws ignores {name}={value!r}: a browser's "
-                f"WebSocket cannot {why}",
-                RuntimeWarning,
-                stacklevel=stacklevel + 1,
-            )
+        warn_ignored("websockets.connect()", options, HONOURED, CANNOT, stacklevel + 1)
 
 
 # -- the connection ----------------------------------------------------------------------
-
-PING_IMPOSSIBLE = (
-    "a page cannot send WebSocket {frame} frames: the browser's WebSocket API has no "
-    "{method}(). The browser answers the server's pings by itself, so a server that "
-    "pings (websockets servers do, every 20 s) detects a dead client; to check the "
-    "server from the page, or to measure latency, send an application message and time "
-    "its answer"
-)
-
-
-def _page_close(code: int, reason: str, stacklevel: int) -> tuple[int, str]:
-    """A close code a page may send: 1000 in place of 1001-2999, with a warning."""
-    if isinstance(code, int) and code != 1000 and 1000 <= code < 3000:
-        warnings.warn(
-            f"closing with 1000, not {code}: a page may send only 1000 or 3000-4999",
-            RuntimeWarning,
-            stacklevel=stacklevel + 1,
-        )
-        code = 1000
-    return check_close(code, reason)
 
 
 def _message(message: Any, text: bool | None) -> Any:
@@ -413,7 +375,7 @@ class ClientConnection(_Connection):
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         """Close; a code a page may not send (1001-2999) becomes 1000, with a warning."""
-        await self.ws.close(*_page_close(code, reason, 2))
+        await self.ws.close(*page_close(code, reason, 2))
 
     async def wait_closed(self) -> None:
         await self.ws.wait_closed()
@@ -526,7 +488,7 @@ class SyncClientConnection(_Connection):
 
     def close(self, code: int = 1000, reason: str = "") -> None:
         """Close; a code a page may not send (1001-2999) becomes 1000, with a warning."""
-        self.ws.close(*_page_close(code, reason, 2))
+        self.ws.close(*page_close(code, reason, 2))
 
     def __iter__(self) -> Iterator[Data]:
         return iter(self.ws)
