@@ -181,14 +181,13 @@ class Session:
                         # A resolver raised while the subscription was iterated (graphql-core
                         # lets it out of the source stream): the operation ends with `error`,
                         # as the protocol says, and the connection stays up.
-                        error = (
+                        failure = (
                             raised
                             if isinstance(raised, GraphQLError)
                             else GraphQLError(str(raised), original_error=raised)
                         )
-                        await self.send(
-                            {"id": ident, "type": "error", "payload": [error.formatted]}
-                        )
+                        formatted = [failure.formatted]
+                        await self.send({"id": ident, "type": "error", "payload": formatted})
                         return
                     await self.send({"id": ident, "type": "next", "payload": result.formatted})
         else:

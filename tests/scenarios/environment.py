@@ -16,7 +16,7 @@ FEATURES = {
     "jspi": "JavaScript Promise Integration (Pyodide's run_sync): Chromium, Firefox, and Node "
     "with --experimental-wasm-stack-switching have it",
     "sync": "pyws.sync blocks in CPython (a thread) or in Pyodide with JSPI",
-    "patch": "pyws.patch_websockets() patches only under Pyodide",
+    "patch": "pyws.patch_websockets() and pyws.patch_aiohttp() patch only under Pyodide",
     "ssl": "gql imports ssl, which Pyodide 0.29 ships as a package of its own that the npm "
     "distribution lacks",
 }
