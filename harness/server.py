@@ -109,9 +109,9 @@ def start_server(
 class Restartable:
     """:func:`serve`, whose server can be killed and started again on the same port::
 
-        async with Restartable("--web", folder) as served:
-            served.server.url  # the one running now
-            await served.restart()  # SIGKILL (no close frame, no goodbye), then a new one
+    async with Restartable("--web", folder) as served:
+        served.server.url  # the one running now
+        await served.restart()  # SIGKILL (no close frame, no goodbye), then a new one
     """
 
     def __init__(self, *args: str) -> None:
