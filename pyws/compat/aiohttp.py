@@ -479,20 +479,18 @@ class BrowserWebSocketResponse(ClientWebSocketResponse):
         return WSMessage(WSMsgType.BINARY, data, "")
 
     async def receive_str(self, *, timeout: float | None = None) -> str:
-        msg = await self.receive(timeout)
-        if msg.type is not WSMsgType.TEXT:
-            raise WSMessageTypeError(
-                f"Received message {msg.type}:{msg.data!r} is not WSMsgType.TEXT"
-            )
-        return msg.data  # type: ignore[no-any-return]
+        return await self._receive_data(WSMsgType.TEXT, timeout)  # type: ignore[no-any-return]
 
     async def receive_bytes(self, *, timeout: float | None = None) -> bytes:
+        return await self._receive_data(WSMsgType.BINARY, timeout)  # type: ignore[no-any-return]
+
+    async def _receive_data(self, kind: WSMsgType, timeout: float | None) -> Any:
         msg = await self.receive(timeout)
-        if msg.type is not WSMsgType.BINARY:
+        if msg.type is not kind:
             raise WSMessageTypeError(
-                f"Received message {msg.type}:{msg.data!r} is not WSMsgType.BINARY"
+                f"Received message {msg.type}:{msg.data!r} is not WSMsgType.{kind.name}"
             )
-        return msg.data  # type: ignore[no-any-return]
+        return msg.data
 
     async def receive_json(
         self, *, loads: Callable[[Any], Any] = json.loads, timeout: float | None = None
