@@ -1,7 +1,7 @@
 """The connection: a browser WebSocket as an asyncio object.
 
 Everything here is plain Python over a :class:`~pyws._transport.Transport`, so it runs and
-is unit-tested in CPython too; ``pyws._ffi`` supplies the browser's transport.
+is unit-tested in CPython too; ``pyws._platform`` supplies the browser's transports.
 """
 
 from __future__ import annotations

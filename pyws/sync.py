@@ -51,11 +51,11 @@ HOW_TO_CALL = (
 
 
 def _pyodide_run[T](coroutine: Coroutine[Any, Any, T]) -> T:
-    from . import _ffi
+    from ._platform import browser
 
-    if not _ffi.can_run_sync():
+    if not browser.can_run_sync():
         coroutine.close()
-        if not _ffi.jspi_supported():
+        if not browser.jspi_supported():
             raise RuntimeError(
                 "pyws.sync cannot block here: this JavaScript runtime lacks JavaScript Promise "
                 "Integration (JSPI), which pyodide.ffi.run_sync needs (Chromium and Firefox "
@@ -69,7 +69,7 @@ def _pyodide_run[T](coroutine: Coroutine[Any, Any, T]) -> T:
             "until its next `await asyncio.sleep(0)`), which JSPI cannot suspend; "
             f"{HOW_TO_CALL}"
         )
-    return _ffi.run_sync(coroutine)
+    return browser.run_sync(coroutine)
 
 
 class _LoopThread:

@@ -29,7 +29,7 @@ async def test_handshake_that_never_answers_hits_open_timeout(
     import pytest
 
     import pyws
-    from pyws import _ffi
+    from pyws._platform import browser as _ffi
 
     start = time.monotonic()
     with pytest.raises(TimeoutError, match=r"timed out after 1\.0 s"):

@@ -32,7 +32,7 @@ def features() -> set[str]:
         return found | {"sync"}
     import js
 
-    from pyws import _ffi
+    from pyws._platform import browser as _ffi
 
     found |= {"js", "proxy_count", "patch"}
     if getattr(js, "location", None) is not None:
@@ -70,6 +70,6 @@ def live_proxies() -> int:
     """pyws's live JS proxies; always 0 where it holds none (outside Pyodide)."""
     if not IN_PYODIDE:
         return 0
-    from pyws import _ffi
+    from pyws._platform import browser as _ffi
 
     return _ffi.live_proxies()

@@ -123,7 +123,7 @@ async def test_decode_text_false_and_wrong_types() -> None:
     transport.events.on_message("é")
     assert (await resp.receive()).data == "é".encode()
     transport.events.on_message(b"bin")
-    with pytest.raises(aiohttp.WSMessageTypeError, match="is not WSMsgType.TEXT"):
+    with pytest.raises(aiohttp.WSMessageTypeError, match=r"is not WSMsgType\.TEXT"):
         await resp.receive_str()
     with pytest.raises(NotImplementedError, match="cannot send WebSocket ping"):
         await resp.ping()

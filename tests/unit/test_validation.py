@@ -147,8 +147,9 @@ def test_timeouts_and_limits() -> None:
 def test_connect_in_cpython_without_the_extra_says_what_to_install(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setitem(sys.modules, "pyws._cpython", None)  # as if websockets were missing
-    monkeypatch.delattr(pyws, "_cpython", raising=False)  # imported by an earlier test
+    # as if websockets were missing
+    monkeypatch.setitem(sys.modules, "pyws._platform.cpython", None)
+    monkeypatch.delattr(pyws._platform, "cpython", raising=False)  # imported by an earlier test
     with pytest.raises(RuntimeError, match=r"pip install 'pyws\[cpython\]'"):
         pyws.connect("ws://127.0.0.1/echo")
 

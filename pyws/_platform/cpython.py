@@ -27,10 +27,10 @@ from websockets.protocol import State as ProtocolState
 from websockets.typing import Subprotocol
 from websockets.uri import WebSocketURI
 
-from ._transport import BinaryType, Events
-from ._validation import ParsedURL
-from .blob import Blob
-from .connection import State
+from .._transport import BinaryType, Events
+from .._validation import ParsedURL
+from ..blob import Blob
+from ..connection import State
 
 __all__ = ["StreamTransport", "parse_url"]
 
