@@ -17,8 +17,8 @@ FEATURES = {
     "with --experimental-wasm-stack-switching have it",
     "sync": "pyws.sync blocks in CPython (a thread) or in Pyodide with JSPI",
     "patch": "pyws.patch_websockets() and pyws.patch_aiohttp() patch only under Pyodide",
-    "ssl": "gql imports ssl, which Pyodide 0.29 ships as a package of its own that the npm "
-    "distribution lacks",
+    "ssl": "gql and python-engineio import ssl, which Pyodide 0.29 ships as a package of its "
+    "own that the npm distribution lacks",
 }
 """Every feature a scenario may need, with why a target may lack it."""
 
