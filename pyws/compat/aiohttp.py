@@ -206,11 +206,57 @@ async def _ws_connect(
     except TimeoutError as exc:
         raise ConnectionTimeoutError(f"Connection timeout to host {target}") from exc
     return BrowserWebSocketResponse(
-        ws, ws_timeout, autoclose=autoclose, max_msg_size=max_msg_size, decode_text=decode_text
+        ws,
+        ws_timeout,
+        autoclose=autoclose,
+        max_msg_size=max_msg_size,
+        decode_text=decode_text,
+        response=HandshakeResponse(target, ws, offered),
     )
 
 
 # -- the response ------------------------------------------------------------------------
+
+
+class HandshakeResponse:
+    """``ws._response``: the opening handshake's response, as far as a page sees it.
+
+    Libraries read it (the negotiated subprotocol, a session header); aiohttp keeps its
+    ``ClientResponse`` there. A browser shows pages status 101 and two headers,
+    ``Sec-WebSocket-Protocol`` and ``Sec-WebSocket-Extensions``, so ``headers`` holds those
+    (and the ``Upgrade`` and ``Connection`` that a 101 always has); any other header is
+    hidden by the browser, and ``headers.get(name)`` gives None as for a header not sent.
+    """
+
+    status = 101
+    reason = "Switching Protocols"
+    ok = True
+    history: tuple[Any, ...] = ()
+    connection = None
+    """None: a page has no connection object."""
+
+    def __init__(self, url: URL, ws: WebSocket, offered: list[str]) -> None:
+        self.url = self.real_url = url
+        self.method = "GET"
+        shown = {
+            "Upgrade": "websocket",
+            "Connection": "Upgrade",
+            "Sec-WebSocket-Protocol": ws.subprotocol or "",
+            "Sec-WebSocket-Extensions": ws.extensions,
+        }
+        self.headers = CIMultiDictProxy(CIMultiDict({k: v for k, v in shown.items() if v}))
+        request = {"Sec-WebSocket-Protocol": ",".join(offered)} if offered else {}
+        self.request_info = RequestInfo(url, "GET", CIMultiDictProxy(CIMultiDict(request)), url)
+        self.closed = False
+
+    def close(self) -> None:
+        self.closed = True
+
+    def release(self) -> None:
+        self.closed = True
+
+    def __repr__(self) -> str:
+        return f"<HandshakeResponse({self.url}) [101 Switching Protocols]>"
 
 
 def _deflate(extensions: str) -> tuple[int, bool]:
@@ -239,9 +285,12 @@ class BrowserWebSocketResponse(ClientWebSocketResponse):
         autoclose: bool = True,
         max_msg_size: int = DEFAULT_MAX_MSG_SIZE,
         decode_text: bool = True,
+        response: HandshakeResponse | None = None,
     ) -> None:
         # aiohttp's __init__ wants its reader, writer and connection: not called.
         self._ws = ws
+        self._response = response or HandshakeResponse(URL(ws.url), ws, [])  # type: ignore[assignment]
+        self._conn = None
         self._timeout = timeout
         self._autoclose = autoclose
         self._max_msg_size = max_msg_size
@@ -379,14 +428,15 @@ class BrowserWebSocketResponse(ClientWebSocketResponse):
         except asyncio.CancelledError:
             self._close_code = ABNORMAL_CLOSURE
             raise
-        if self._close_code:
-            return True
-        self._after_close()
+        if not self._close_code:
+            self._after_close()
+        self._response.close()
         return True
 
     def _after_close(self) -> None:
         """``close_code`` (and ``exception()``) from how the connection ended."""
         ws = self._ws
+        self._response.close()
         if ws.was_clean:
             code = ws.close_code
             self._close_code = 0 if code == NO_STATUS else code

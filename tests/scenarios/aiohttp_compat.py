@@ -86,6 +86,10 @@ async def aiohttp_messages_come_as_aiohttp_messages(server: Server) -> None:
         assert ws.protocol == "v1.echo"
         assert (ws.closed, ws.close_code, ws.exception()) == (False, None, None)
         assert ws.get_extra_info("no such thing", "default") == "default"
+        # What libraries read beyond the documented API: the handshake's response.
+        assert ws._response.status == 101
+        assert ws._response.headers.get("Sec-WebSocket-Protocol") == "v1.echo"
+        assert ws._response.headers.get("Upgrade", "").lower() == "websocket"
         await ws.send_str("text")
         msg = await ws.receive()
         assert isinstance(msg, WSMessage) and msg.type is WSMsgType.TEXT, msg
