@@ -6,6 +6,7 @@ against a real server, and aiohttp's own in CPython."""
 from __future__ import annotations
 
 import asyncio
+import sys
 import warnings
 
 import aiohttp
@@ -13,6 +14,8 @@ import pytest
 from aiohttp import WSMsgType
 
 import pyws
+from pyws import _platform
+from pyws.compat import aiohttp as compat
 from pyws.compat.aiohttp import DEFAULT_TIMEOUT, BrowserWebSocketResponse
 from tests.unit.fake import FakeTransport, open_socket
 
@@ -27,6 +30,24 @@ def test_patch_does_nothing_outside_pyodide() -> None:
     assert pyws.patch_aiohttp() is False
     assert pyws.patch_aiohttp() is False
     assert dict(vars(aiohttp.ClientSession)) == before
+
+
+def test_patch_in_pyodide_replaces_ws_connect_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_platform, "IN_PYODIDE", True)
+    monkeypatch.setattr(aiohttp.ClientSession, "_ws_connect", aiohttp.ClientSession._ws_connect)
+    before = dict(vars(aiohttp.ClientSession))
+    assert pyws.patch_aiohttp() is True
+    patched = dict(vars(aiohttp.ClientSession))
+    assert [n for n in patched if patched[n] is not before[n]] == ["_ws_connect"]
+    assert pyws.patch_aiohttp() is True  # a second call changes nothing more
+    assert dict(vars(aiohttp.ClientSession)) == patched
+    assert compat.ORIGINAL["_ws_connect"] is before["_ws_connect"]
+
+
+def test_patch_without_aiohttp_returns_false(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_platform, "IN_PYODIDE", True)
+    monkeypatch.setitem(sys.modules, "aiohttp", None)  # as if not installed
+    assert pyws.patch_aiohttp() is False
 
 
 async def test_queued_messages_come_before_the_close() -> None:
