@@ -97,7 +97,11 @@ SIO: web.AppKey[socketio.AsyncServer] = web.AppKey("sio", socketio.AsyncServer)
 
 async def _disconnect_all(app: web.Application) -> None:
     # On shutdown, as the other endpoints say goodbye (1001): engine.io closes each client.
-    await app[SIO].eio.disconnect()
+    # Only when there is one: python-engineio 4.15's disconnect() of all raises
+    # ValueError (asyncio.wait of an empty list) when there is none.
+    eio = app[SIO].eio
+    if eio.sockets:
+        await eio.disconnect()
 
 
 def attach(app: web.Application) -> socketio.AsyncServer:
