@@ -453,7 +453,9 @@ class WebSocket:
             view = memoryview(message)
             if not view.c_contiguous:
                 view = memoryview(view.tobytes())
-            buffered = transport.send_bytes(view.cast("B") if view.format != "B" else view)
+            if view.ndim != 1 or view.format != "B":
+                view = view.cast("B")  # one flat run of bytes, whatever the shape or format
+            buffered = transport.send_bytes(view)
         elif isinstance(message, Blob):
             buffered = transport.send_blob(message)
         elif transport.is_native_binary(message):
