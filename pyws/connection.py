@@ -513,7 +513,13 @@ class WebSocket:
             self._on_close(1006, "", False)
 
     def _close_soon(self, code: int = 1000, reason: str = "") -> None:
-        """Start the closing handshake, unless closing already; do not wait for it."""
+        """Start the closing handshake, unless closing already; do not wait for it.
+
+        The heartbeat stops here: the close handshake has ``close_timeout`` of its own, and
+        a peer slow to answer it is not a dead one.
+        """
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
         if self._close_exc is None and self._transport.ready_state < State.CLOSING:
             self._local_close = (code, reason)
             self._transport.close(code, reason)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 import pyws
-from tests.unit.fake import open_socket
+from pyws.connection import WebSocket
+from tests.unit.fake import FakeTransport, open_socket
 
 
 def test_delays_are_fresh_full_jitter_draws_within_the_cap() -> None:
@@ -96,3 +99,57 @@ async def test_a_bytes_reply_is_refused_in_blob_mode() -> None:
         ws, _ = open_socket(binary_type="blob", heartbeat=pyws.Heartbeat(reply=reply))
         ws.binary_type = "bytes"
         ws.binary_type = "blob"
+
+
+class ManualTimers(FakeTransport):
+    """Timers that fire only when the test says so, on a clock of their own."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.clock = 0.0
+        self.timers: list[list[Any]] = []  # [due, callback, cancelled, delay]
+
+    def call_later(self, delay: float, callback: Callable[[], None]) -> Callable[[], None]:
+        timer = [self.clock + delay, callback, False, delay]
+        self.timers.append(timer)
+        return lambda: timer.__setitem__(2, True)
+
+    def advance(self, seconds: float, but: float) -> None:
+        """Let ``seconds`` pass, firing what falls due, except timers of delay ``but``."""
+        end = self.clock + seconds
+        while due := sorted(
+            (t for t in self.timers if not t[2] and t[0] <= end and t[3] != but),
+            key=lambda t: t[0],
+        ):
+            timer = due[0]
+            timer[2] = True
+            self.clock = timer[0]
+            timer[1]()
+        self.clock = end
+
+
+async def test_the_heartbeat_stops_when_close_starts() -> None:
+    # Issue 21 (lower priority): the heartbeat ran on during close(), so a server slower
+    # to answer the close than interval + timeout turned a clean close into 1006.
+    beat = pyws.Heartbeat(interval=5, timeout=7, message="ping")
+    ws = WebSocket(
+        ManualTimers,
+        "ws://h/",
+        [],
+        binary_type="bytes",
+        close_timeout=100,
+        write_limit=100,
+        heartbeat=beat,
+    )
+    transport = ws._transport
+    assert isinstance(transport, ManualTimers) and ws._heartbeat is not None
+    ws._heartbeat._now = lambda: transport.clock  # the heartbeat's clock is the timers'
+    transport.open()
+    closing = asyncio.ensure_future(ws.close())
+    await asyncio.sleep(0)
+    assert transport.closes == [(1000, "")]
+    transport.advance(30, but=100)  # 30 s: the server is slow to answer the close
+    transport.closed(1000, "", True)
+    await closing
+    assert (ws.close_code, ws.was_clean) == (1000, True)
+    assert transport.sent == []
