@@ -313,9 +313,13 @@ def connect(
     first, also there. Options of ``websockets`` a browser cannot honour are accepted with
     a :exc:`RuntimeWarning`.
     """
+    honoured = {}  # in CPython, proxy= is honoured (see pyws.connect)
+    if "proxy" in browser_cannot and not _platform.IN_PYODIDE:
+        honoured["proxy"] = browser_cannot.pop("proxy")
     warn_browser_cannot(browser_cannot)
     opening = _async_connect(
         url,
+        **honoured,
         subprotocols=subprotocols,
         binary_type=binary_type,
         open_timeout=open_timeout,

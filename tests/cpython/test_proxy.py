@@ -120,3 +120,22 @@ async def test_proxy_option(server: ServerProcess, clean_env: pytest.MonkeyPatch
         pyws.connect(url, proxy="socks5h://127.0.0.1:1080")
     with pytest.raises(TypeError, match="proxy"):
         pyws.connect(url, proxy=1080)
+
+
+async def test_pyws_sync_takes_the_proxy_option_too(
+    server: ServerProcess, clean_env: pytest.MonkeyPatch
+) -> None:
+    import pyws.sync
+
+    url = f"ws://{FAKE_HOST}:{server.port}/echo"
+    async with ConnectProxy().running() as proxy:
+        # pyws.sync blocks this thread: let it run in another, this loop serves the proxy.
+        def blocking() -> str:
+            with pyws.sync.connect(url, proxy=proxy.url) as ws:
+                ws.send("sync")
+                return ws.recv(timeout=30)
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            assert await asyncio.to_thread(blocking) == "sync"
+        assert len(proxy.requests) == 1
