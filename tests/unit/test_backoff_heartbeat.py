@@ -65,22 +65,25 @@ async def test_heartbeat_gives_up_a_silent_peer_with_1006() -> None:
 
 
 async def test_heartbeat_waits_while_messages_flow_and_hides_the_reply() -> None:
-    beat = pyws.Heartbeat(interval=0.05, timeout=0.1, message=b"ping", reply=b"pong")
-    ws, transport = open_socket(heartbeat=beat)
+    # On timers of its own: on the real clock, a loaded machine could sleep past the
+    # interval between two messages (seen: a ping sent while messages flowed).
+    beat = pyws.Heartbeat(interval=5, timeout=7, message=b"ping", reply=b"pong")
+    ws, transport = manual_socket(beat)
     for i in range(6):  # traffic keeps the heartbeat quiet
-        await asyncio.sleep(0.02)
+        transport.advance(4)
         transport.events.on_message(f"m{i}")
     assert transport.sent == []
     for _ in range(3):  # each ping answered in time: the connection lives on
-        while len(transport.sent) < 1:
-            await asyncio.sleep(0.01)
-        assert transport.sent.pop() == b"ping"
+        transport.advance(5)
+        assert transport.sent == [b"ping"]
+        transport.sent.clear()
+        transport.advance(3)
         transport.events.on_message(b"pong")
+    transport.advance(30)  # quiet again: pinged, unanswered, given up
+    assert transport.sent == [b"ping"] and ws.close_code == 1006
     assert [await ws.recv() for _ in range(6)] == [f"m{i}" for i in range(6)]
-    with pytest.raises(TimeoutError):
-        await ws.recv(timeout=0)  # the replies were not queued
-    assert ws.state is pyws.State.OPEN
-    await ws.close()
+    with pytest.raises(pyws.ConnectionClosedError, match="heartbeat timeout"):
+        await ws.recv()  # the replies were not queued
 
 
 async def test_a_bytes_reply_is_refused_in_blob_mode() -> None:
@@ -114,7 +117,7 @@ class ManualTimers(FakeTransport):
         self.timers.append(timer)
         return lambda: timer.__setitem__(2, True)
 
-    def advance(self, seconds: float, but: float) -> None:
+    def advance(self, seconds: float, but: float | None = None) -> None:
         """Let ``seconds`` pass, firing what falls due, except timers of delay ``but``."""
         end = self.clock + seconds
         while due := sorted(
@@ -128,10 +131,8 @@ class ManualTimers(FakeTransport):
         self.clock = end
 
 
-async def test_the_heartbeat_stops_when_close_starts() -> None:
-    # Issue 21 (lower priority): the heartbeat ran on during close(), so a server slower
-    # to answer the close than interval + timeout turned a clean close into 1006.
-    beat = pyws.Heartbeat(interval=5, timeout=7, message="ping")
+def manual_socket(beat: pyws.Heartbeat) -> tuple[WebSocket, ManualTimers]:
+    """An open socket on :class:`ManualTimers`, its heartbeat on their clock."""
     ws = WebSocket(
         ManualTimers,
         "ws://h/",
@@ -143,8 +144,15 @@ async def test_the_heartbeat_stops_when_close_starts() -> None:
     )
     transport = ws._transport
     assert isinstance(transport, ManualTimers) and ws._heartbeat is not None
-    ws._heartbeat._now = lambda: transport.clock  # the heartbeat's clock is the timers'
+    ws._heartbeat._now = lambda: transport.clock
     transport.open()
+    return ws, transport
+
+
+async def test_the_heartbeat_stops_when_close_starts() -> None:
+    # Issue 21 (lower priority): the heartbeat ran on during close(), so a server slower
+    # to answer the close than interval + timeout turned a clean close into 1006.
+    ws, transport = manual_socket(pyws.Heartbeat(interval=5, timeout=7, message="ping"))
     closing = asyncio.ensure_future(ws.close())
     await asyncio.sleep(0)
     assert transport.closes == [(1000, "")]
