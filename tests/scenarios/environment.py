@@ -19,9 +19,9 @@ FEATURES = {
     "network process (libsoup) takes every message at once and reports 0, so a page sees no "
     "backpressure there (measured: 64 MiB sent to /sink, which reads nothing, bufferedAmount 0)",
     "sync": "pyws.sync blocks in CPython (a thread) or in Pyodide with JSPI",
-    "patch": "pyws.patch_websockets() patches only under Pyodide",
-    "ssl": "gql imports ssl, which Pyodide 0.29 ships as a package of its own that the npm "
-    "distribution lacks",
+    "patch": "pyws.patch_websockets() and pyws.patch_aiohttp() patch only under Pyodide",
+    "ssl": "gql and python-engineio import ssl, which Pyodide 0.29 ships as a package of its "
+    "own that the npm distribution lacks",
 }
 """Every feature a scenario may need, with why a target may lack it."""
 
