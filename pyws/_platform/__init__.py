@@ -42,6 +42,9 @@ class Backend(NamedTuple):
     """The ``WebSocketStream`` transport, where the runtime has it."""
     can_pause: bool = False
     """Whether :attr:`transport` (the default one) can stop reading: in CPython."""
+    with_proxy: Callable[[object], TransportFactory] | None = None
+    """The transport through a given proxy (``connect(proxy=...)``); None where the
+    platform applies its own proxy settings (a browser)."""
 
 
 auto_prefers: TransportName | None = None
@@ -133,4 +136,10 @@ def backend() -> Backend:
             "pyws in CPython runs over the `websockets` library, which is not installed "
             f"({exc}): pip install 'pyws[cpython]'"
         ) from None
-    return Backend(cpython.StreamTransport, cpython.parse_url, False, can_pause=True)
+    return Backend(
+        cpython.StreamTransport,
+        cpython.parse_url,
+        False,
+        can_pause=True,
+        with_proxy=cpython.with_proxy,
+    )
