@@ -65,6 +65,14 @@ _js = run_js(
             if (!clean && s.cb !== null) s.cb.error();
             if (s.cb !== null) s.cb.close(code, reason, clean);  // error may have released
         };
+        // After an abrupt end (a server killed) Chromium may leave the readable open, and a
+        // read() then waits for ever. One still pending a task later has nothing before it
+        // (queued messages resolve it at once): cancel it, so the close can be reported.
+        const stopIfPending = (s) => {
+            setTimeout(() => {
+                if (s.readPending && !s.readDone) s.reader.cancel().catch(() => {});
+            }, 0);
+        };
         const pump = async (s) => {
             if (s.reading || s.reader === null) return;
             s.reading = true;
@@ -72,7 +80,10 @@ _js = run_js(
                 // Paused: no read(), so the stream's queue fills and Chromium stops reading
                 // the socket. After close(): read on, dropping, up to the server's close.
                 while (s.cb !== null && (!s.paused || s.local)) {
+                    s.readPending = true;
+                    if (s.closeInfo !== null && !s.closeInfo[2]) stopIfPending(s);
                     const { value, done } = await s.reader.read();
+                    s.readPending = false;
                     if (done) { s.readDone = true; break; }
                     if (s.local || s.cb === null) continue;  // after close(): dropped
                     if (typeof value === "string") s.cb.text(value);
@@ -93,6 +104,7 @@ _js = run_js(
             // Chromium 156 ends the readable at the server's close, discarding what it had
             // buffered and the page had not read yet (the canary records it): say so.
             s.closedWhilePaused = s.paused && !s.local && s.reader !== null && !s.readDone;
+            if (!clean && s.readPending) stopIfPending(s);
             finish(s);
         };
         const open = (url, protocols, binaryType, cb) => {
@@ -101,7 +113,7 @@ _js = run_js(
                 ws, cb, binaryType, state: 0, buffered: 0, protocol: "", extensions: "",
                 reader: null, writer: null, reading: false, readDone: false, paused: false,
                 closeInfo: null, finished: false, chain: null, local: false,
-                closedWhilePaused: false,
+                closedWhilePaused: false, readPending: false,
             };
             ws.opened.then(
                 (info) => {
