@@ -82,7 +82,8 @@ $(VENV)/.installed: pyproject.toml scripts/find-python.sh
 web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 
-DIST_INPUTS := $(VENV)/.installed scripts/build_dist.py scripts/pyodide-wheels.txt pyproject.toml \
+DIST_INPUTS := $(VENV)/.installed scripts/build_dist.py scripts/pyodide_compile.mjs \
+	scripts/pyodide-wheels.txt pyproject.toml \
 	$(shell find pyws -name '*.py' -o -name py.typed)
 
 build/pyodide/pyodide-lock.json: $(DIST_INPUTS) web/node_modules/.package-lock.json
