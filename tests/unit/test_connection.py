@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import array
 import asyncio
+import math
 import warnings
 from typing import Any
 
@@ -18,6 +19,7 @@ from pyws import (
     InvalidHandshake,
     State,
     _wakeup,
+    connection,
 )
 from pyws.bounds import Bounds, check_bounds
 from tests.unit.fake import NativeBinary, new_socket, open_socket
@@ -243,8 +245,11 @@ async def test_binary_type_is_validated_and_applied() -> None:
 @pytest.mark.parametrize(
     ("wake", "inline"), [(_wakeup.wake_inline, True), (_wakeup.wake_plain, False)]
 )
-async def test_a_message_resumes_the_waiting_recv(wake: _wakeup.Wake, inline: bool) -> None:
+async def test_a_message_resumes_the_waiting_recv(
+    wake: _wakeup.Wake, inline: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Inline: inside the event handler. Plain: on the loop's next iteration."""
+    monkeypatch.setattr(connection, "_BACK_TO_BACK", 0.0)  # every reader has waited long
     ws, transport = open_socket()
     ws._wake = wake
     received: list[object] = []
@@ -264,6 +269,41 @@ async def test_a_message_resumes_the_waiting_recv(wake: _wakeup.Wake, inline: bo
     await task
     assert received == ["now"]
     assert resumed_in_handler == [inline]
+
+
+async def test_back_to_back_messages_resume_the_reader_once_for_the_burst(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A reader that began to wait moments ago is resumed on the loop's next iteration, not
+    inside the handler, so the messages dispatched meanwhile are taken by one resume."""
+    monkeypatch.setattr(connection, "_BACK_TO_BACK", math.inf)  # every wait is "moments"
+    ws, transport = open_socket()
+    ws._wake = _wakeup.wake_inline
+    taken: list[tuple[object, int]] = []  # (message, messages still queued after it)
+
+    async def reader() -> None:
+        async for message in ws:
+            taken.append((message, len(ws._messages)))
+            if len(taken) == 4:
+                return
+
+    task = asyncio.create_task(reader())
+    await asyncio.sleep(0)
+    resumed_in_handler: list[bool] = []
+
+    def browser_events() -> None:  # three message events, dispatched one after another
+        for data in ("a", "b", "c"):
+            transport.events.on_message(data)
+            resumed_in_handler.append(bool(taken))
+
+    asyncio.get_running_loop().call_soon(browser_events)
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert resumed_in_handler == [False, False, False]
+    assert taken == [("a", 2), ("b", 1), ("c", 0)]  # one resume, three messages
+    transport.events.on_message("d")
+    await task
+    assert [m for m, _ in taken] == ["a", "b", "c", "d"]
 
 
 def test_this_python_takes_the_fast_wakeup_path() -> None:
