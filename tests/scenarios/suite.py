@@ -34,6 +34,7 @@ MODULES = (
     "leaks",
     "reconnect",
     "bounded",
+    "streams",
     "sync_api",
     "patch",
 )
