@@ -7,6 +7,11 @@ as today) only when a ``recv()`` is waiting, so the first message of a burst sti
 the reader at once. ``recv()`` then moves everything queued in JS into Python in one
 crossing: one per burst instead of one per message.
 
+Since issue 16 the connection's wake-up is adaptive: the first message of a burst, reaching
+a reader that began to wait moments ago, resumes it one loop iteration later, so the
+messages dispatched meanwhile now pile up in JS and one take moves them (the issue 13 run
+found no burst: the inline wake-up had the reader armed again before each next message).
+
 pyws itself is unchanged: this plugs into :class:`pyws.connection.WebSocket` through the
 transport seam. :class:`JsQueueTransport` is pyws's ``BrowserTransport`` with its message
 handler wrapped, and :class:`JsQueue` replaces the connection's message deque, pulling
