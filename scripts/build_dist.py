@@ -36,13 +36,17 @@ def run(*cmd: str | Path) -> None:
     subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT)
 
 
-def build_wheels(wheels: Path, runtime: Path) -> list[Path]:
+def build_wheels(wheels: Path, runtime: Path | None) -> list[Path]:
+    """pyws's wheel, precompiled for ``runtime`` unless None, and the pinned wheels."""
     shutil.rmtree(wheels, ignore_errors=True)
     wheels.mkdir(parents=True)
     pure = wheels / "pure"
     run(sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", pure, ".")
     for wheel in pure.glob("pyws-*.whl"):
-        precompile(wheel, runtime, wheels)
+        if runtime is None:
+            shutil.move(wheel, wheels / wheel.name)
+        else:
+            precompile(wheel, runtime, wheels)
     shutil.rmtree(pure)
     run(
         sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
@@ -193,6 +197,11 @@ def main() -> None:
     )
     parser.add_argument("--runtime", type=Path, help="default: web/node_modules/pyodide")
     parser.add_argument("--out", type=Path, help="default: build/pyodide[-V]")
+    parser.add_argument(
+        "--no-precompile",
+        action="store_true",
+        help="ship pyws as the pure wheel, without bytecode (to measure what it saves)",
+    )
     args = parser.parse_args()
     suffix = f"-{args.pyodide_version}" if args.pyodide_version else ""
     if args.runtime:
@@ -210,10 +219,11 @@ def main() -> None:
     shutil.copytree(runtime, out, ignore=shutil.ignore_patterns("console*.html"))
     # The server serves /simple/ from the folder next to --dist named "simple": only the
     # default build has that; the others write theirs with the same suffix.
-    packages = write_lock(runtime, out, build_wheels(out.parent / f"wheels{suffix}", runtime))
+    wheels = build_wheels(out.parent / f"wheels{suffix}", None if args.no_precompile else runtime)
+    packages = write_lock(runtime, out, wheels)
     write_simple_index(out, out.parent / f"simple{suffix}", packages)
     version = json.loads((runtime / "package.json").read_text())["version"]
-    print(f"built {out.relative_to(ROOT)}: Pyodide {version}, packages: {', '.join(packages)}")
+    print(f"built {out}: Pyodide {version}, packages: {', '.join(packages)}")
 
 
 if __name__ == "__main__":
