@@ -7,7 +7,7 @@ from typing import Any
 
 CONTENDERS = ("js", "wss", "pyws", "pyws_jsq", "naive", "pyscript", "cpython")
 IN_PAGE = ("js", "wss", "pyws", "pyws_jsq", "naive", "pyscript")
-RECEIVE_VARIANTS = ("pyws_inline", "pyws_defer", "pyws_adaptive")
+RECEIVE_VARIANTS = ("pyws_inline", "pyws_defer", "pyws_timed", "pyws_adaptive")
 """pyws with each receive-path design of issue 16, counting bursts (web/bench/bench_variants.py):
 not in the default plan; ``python -m bench --contenders`` adds them."""
 LABELS = {
@@ -17,6 +17,7 @@ LABELS = {
     "pyws_jsq": "pyws, JS-side queue",
     "pyws_inline": "pyws, always inline",
     "pyws_defer": "pyws, always deferred",
+    "pyws_timed": "pyws, deferred by time only",
     "pyws_adaptive": "pyws, adaptive (counted)",
     "naive": "naive wrapper",
     "pyscript": "PyScript",

@@ -201,6 +201,7 @@ EXPERIMENTS = (
     ("pyws_adaptive", "pyws_inline", "adaptive ÷ always inline"),
     ("pyws_defer", "pyws_inline", "always deferred ÷ always inline"),
     ("pyws_adaptive", "pyws_defer", "adaptive ÷ always deferred"),
+    ("pyws_adaptive", "pyws_timed", "adaptive ÷ by time only"),
     ("pyws_adaptive", "naive", "adaptive ÷ naive wrapper"),
     ("pyws_inline", "naive", "always inline ÷ naive wrapper"),
     ("pyws", "pyws_adaptive", "pyws ÷ adaptive (counted)"),
@@ -310,21 +311,33 @@ def _own_startup(m: Measurements) -> list[str]:
     return lines if len(lines) > 2 else []
 
 
+def _short_waits(waited: dict[int, int]) -> str:
+    total = sum(waited.values())
+    if not total:
+        return DASH
+    under = [sum(c for step, c in waited.items() if step < limit) for limit in (2, 10)]
+    return " / ".join(f"{100 * n / total:.0f} %" for n in under)
+
+
 def _bursts(m: Measurements) -> list[str]:
     """How many messages each resume of the reader took, per receive design (summed over
     its runs, warm-up included): resumes, messages per resume, and the share of messages
     that came in bursts of 1, 2-7, 8-63 and 64 or more."""
     lines = [
         "| Messages per resume of the reader | design | resumes | messages | per resume "
-        f"| in bursts of 1 | 2{DASH}7 | 8{DASH}63 | ≥ 64 | largest |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        f"| in bursts of 1 | 2{DASH}7 | 8{DASH}63 | ≥ 64 | largest "
+        "| resumes after waiting < 20 / < 100 µs |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for case in m.plan.cases:
         for contender in RECEIVE_VARIANTS:
             sizes: dict[int, int] = {}
+            waited: dict[int, int] = {}  # 10 us steps
             for r in _runs(m, case.name, contender).values():
                 for size, count in (r.result or {}).get("bursts", {}).items():
                     sizes[int(size)] = sizes.get(int(size), 0) + int(count)
+                for step, count in (r.result or {}).get("waited_10us", {}).items():
+                    waited[int(step)] = waited.get(int(step), 0) + int(count)
             if not sizes:
                 continue
             resumes = sum(sizes.values())
@@ -337,7 +350,7 @@ def _bursts(m: Measurements) -> list[str]:
             lines.append(
                 f"| {title(case, m.plan)} | {LABELS[contender]} | {resumes} | {total} "
                 f"| {total / resumes:.2f} | {share(1, 1)} | {share(2, 7)} | {share(8, 63)} "
-                f"| {share(64, float('inf'))} | {max(sizes)} |"
+                f"| {share(64, float('inf'))} | {max(sizes)} | {_short_waits(waited)} |"
             )
     return lines if len(lines) > 2 else []
 

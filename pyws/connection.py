@@ -38,10 +38,9 @@ _BYTES_LIKE = (bytes, bytearray, memoryview, array.array)
 # bufferedAmount has no "drained" event in the browser, so it is polled, backing off.
 _POLL_FIRST = 0.001
 _POLL_MAX = 0.02
-# A message that reaches recv() less than this after it began to wait came back to back with
-# the one before it: the browser likely holds more, each dispatched as a task of its own.
-# Loopback round trips take 200-300 us here (docs/benchmarks.md), back-to-back messages
-# 10-40 us; a page without cross-origin isolation reads the clock in 100 us steps.
+# A message that reaches recv() less than this after it began to wait, with nothing sent in
+# between, came back to back with the one before it: the browser likely holds more, each
+# dispatched as a task of its own (docs/benchmarks.md, "The receive path").
 _BACK_TO_BACK = 0.0001
 
 
@@ -80,7 +79,9 @@ class WebSocket:
         "_messages",
         "_opened",
         "_recv_busy",
+        "_replying",
         "_send_lock",
+        "_sent",
         "_subprotocols",
         "_transport",
         "_waiter",
@@ -110,6 +111,8 @@ class WebSocket:
         self._waiter: asyncio.Future[None] | None = None
         self._recv_busy = False
         self._armed = 0.0  # loop.time() when recv() last began to wait
+        self._sent = False  # whether send() sent since recv() last began to wait
+        self._replying = False  # whether it had when recv() began to wait
         self._opened: asyncio.Future[None] = self._loop.create_future()
         self._closed: asyncio.Future[None] = self._loop.create_future()
         self._close_exc: ConnectionClosed | None = None
@@ -162,18 +165,18 @@ class WebSocket:
     def _on_message(self, data: Data) -> None:
         """Queue the message and, if ``recv()`` waits, resume it.
 
-        A reader that has been waiting is resumed right here, inside the handler, so user
-        code may run before this returns (see :mod:`pyws._wakeup`): a round trip pays no
-        loop iteration. A reader that began to wait moments ago (``_BACK_TO_BACK``) is
-        resumed one loop iteration later instead, as ``set_result()`` does: messages are
-        then coming back to back, the ones dispatched meanwhile queue up, and one resume
-        takes them all without suspending again.
+        A reader that has been waiting, or that sent something before it began to wait (a
+        round trip), is resumed right here, inside the handler, so user code may run before
+        this returns (see :mod:`pyws._wakeup`): it pays no loop iteration. A reader that
+        only reads and began to wait moments ago (``_BACK_TO_BACK``) is resumed one loop
+        iteration later instead, as ``set_result()`` does: messages are then coming back
+        to back, the ones dispatched meanwhile queue up, and one resume takes them all.
         """
         self._messages.append(data)
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             loop = self._loop
-            if loop.time() - self._armed < _BACK_TO_BACK:
+            if not self._replying and loop.time() - self._armed < _BACK_TO_BACK:
                 waiter.set_result(None)
             else:
                 self._wake(waiter, loop)
@@ -373,6 +376,8 @@ class WebSocket:
                 if timeout is not None:
                     cancel = self._transport.call_later(timeout, _waker(waiter))
                 self._armed = self._loop.time()
+                self._replying = self._sent
+                self._sent = False
                 try:
                     await waiter
                 finally:
@@ -461,6 +466,7 @@ class WebSocket:
         if buffered is None:
             raise self._not_open()
         self._buffered = buffered
+        self._sent = True
 
     def _check_sendable(self) -> None:
         if self._close_exc is not None:

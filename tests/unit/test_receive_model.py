@@ -2,7 +2,8 @@
 
 A Hypothesis state machine drives one connection over the fake transport: message events
 (one per loop callback, or several back to back in one), heartbeat replies among them,
-readers started, cancelled at any point, or timing out, and loop iterations in between.
+readers started, cancelled at any point, or timing out, sends (a reader that sent is in a
+round trip), and loop iterations in between.
 Whichever wake-up runs (inline, or one loop iteration later for back-to-back messages),
 with or without bounds, it checks after every step that:
 
@@ -125,6 +126,12 @@ class ReceivePath(RuleBasedStateMachine):
         assert self.reader is not None
         self.reader.cancel()
         self.loop.run_until_complete(_spin(2))
+        self._harvest()
+
+    @rule()
+    def send(self) -> None:
+        """A reader that sent before it waits is in a round trip: resumed inline."""
+        self.loop.run_until_complete(self.ws.send("request"))
         self._harvest()
 
     @rule(turns=st.integers(1, 4))

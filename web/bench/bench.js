@@ -342,7 +342,7 @@ async function setup({ payloads, payload_size, pyscript, pyscript_timeout_ms }) 
   python.pyws = pyodide.pyimport("bench_pyws");
   python.pyws_jsq = pyodide.pyimport("bench_jsqueue");
   const variants = pyodide.pyimport("bench_variants");
-  for (const variant of ["inline", "defer", "adaptive"]) {
+  for (const variant of ["inline", "defer", "timed", "adaptive"]) {
     python[`pyws_${variant}`] = { run: (scenario, options) => variants.run(variant, scenario, options) };
   }
   python.naive = pyodide.pyimport("bench_naive");

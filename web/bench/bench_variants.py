@@ -10,7 +10,10 @@ pair (the counting costs each of them the same):
 - ``pyws_inline``: always inline, pyws before issue 16;
 - ``pyws_defer``: always one loop iteration later (``set_result()``, as the naive wrapper's
   ``asyncio.Queue`` does);
-- ``pyws_adaptive``: pyws's own rule, counted.
+- ``pyws_timed``: the first prototype, deferred whenever the reader began to wait less
+  than ``_BACK_TO_BACK`` ago (round trips included);
+- ``pyws_adaptive``: pyws's own rule, counted: as ``pyws_timed``, except for a reader that
+  sent since it last waited (a round trip), which is always resumed inline.
 
 A *burst* is the messages from one resume of the reader to the next: the first found the
 reader waiting (and resumed it), the others were queued before it waited again.
@@ -41,8 +44,12 @@ class Bursts:
         self.sizes: Counter[int] = Counter()
         self.current = 0
 
+        self.gaps: Counter[int] = Counter()
+        """How long the reader had waited when a message resumed it, in 10 us steps."""
+
     def reset(self) -> None:
         self.sizes.clear()
+        self.gaps.clear()
         self.current = 0
 
     def counts(self) -> dict[str, int]:
@@ -87,7 +94,10 @@ class Defer(WebSocket):
             BURSTS.current += 1
 
 
-class Adaptive(WebSocket):
+class Timed(WebSocket):
+    """The first prototype: deferred whenever the reader began to wait moments ago, even
+    right after it sent (so a fast round trip could be deferred too)."""
+
     __slots__ = ()
 
     def _on_message(self, data: Data) -> None:
@@ -96,7 +106,30 @@ class Adaptive(WebSocket):
         if waiter is not None and not waiter.done():
             _resumed()
             loop = self._loop
-            if loop.time() - self._armed < connection._BACK_TO_BACK:
+            waited = loop.time() - self._armed
+            BURSTS.gaps[min(int(waited * 100_000), 100)] += 1
+            if waited < connection._BACK_TO_BACK:
+                waiter.set_result(None)
+            else:
+                self._wake(waiter, loop)
+        else:
+            BURSTS.current += 1
+
+
+class Adaptive(WebSocket):
+    """pyws's own rule (``connection.WebSocket._on_message``), counted."""
+
+    __slots__ = ()
+
+    def _on_message(self, data: Data) -> None:
+        self._messages.append(data)
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            _resumed()
+            loop = self._loop
+            waited = loop.time() - self._armed
+            BURSTS.gaps[min(int(waited * 100_000), 100)] += 1
+            if not self._replying and waited < connection._BACK_TO_BACK:
                 waiter.set_result(None)
             else:
                 self._wake(waiter, loop)
@@ -124,7 +157,7 @@ def opener(cls: type[WebSocket]) -> bench_common.Opener:
     return open_
 
 
-VARIANTS = {"inline": Inline, "defer": Defer, "adaptive": Adaptive}
+VARIANTS = {"inline": Inline, "defer": Defer, "timed": Timed, "adaptive": Adaptive}
 
 
 async def run(variant: str, scenario: str, options_json: str) -> str:
@@ -135,4 +168,6 @@ async def run(variant: str, scenario: str, options_json: str) -> str:
         await bench_pyws.run(scenario, options_json, opener(VARIANTS[variant]))
     )
     result["bursts"] = BURSTS.counts()
+    if BURSTS.gaps:
+        result["waited_10us"] = {str(k): v for k, v in sorted(BURSTS.gaps.items())}
     return json.dumps(result)
