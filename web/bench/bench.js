@@ -109,8 +109,12 @@ function batcher(ws) {
         if (got.length === count) resolve(got);
       };
       for (let i = 0; i < count; i++) ws.send(text(i));
+      sendsDone = performance.now();
     });
 }
+
+// When the last send of the latest batch returned (pipelined: the send phase apart).
+let sendsDone = 0;
 
 // Keep `window` binary messages in flight until n have come back.
 function windowed(ws, payloads, n, window) {
@@ -149,6 +153,7 @@ function streamEchoer({ reader, writer }) {
 function streamBatcher({ reader, writer }) {
   return async (count) => {
     for (let i = 0; i < count; i++) writer.write(text(i));
+    sendsDone = performance.now();
     const got = [];
     while (got.length < count) got.push((await reader.read()).value);
     return got;
@@ -209,8 +214,9 @@ function rawContender(api) {
       const start = performance.now();
       const got = await batch(n);
       const seconds = (performance.now() - start) / 1000;
+      const send_seconds = (sendsDone - start) / 1000;
       await api.close(ws);
-      return { seconds, rate: n / seconds, unit: "msg/s", intact: sameTexts(got, n) };
+      return { seconds, send_seconds, rate: n / seconds, unit: "msg/s", intact: sameTexts(got, n) };
     },
 
     async binary(options) {
