@@ -39,10 +39,6 @@ _BYTES_LIKE = (bytes, bytearray, memoryview, array.array)
 # bufferedAmount has no "drained" event in the browser, so it is polled, backing off.
 _POLL_FIRST = 0.001
 _POLL_MAX = 0.02
-# A message that reaches recv() less than this after it began to wait, with nothing sent in
-# between, came back to back with the one before it: the browser likely holds more, each
-# dispatched as a task of its own (docs/benchmarks.md, "The receive path").
-_BACK_TO_BACK = 0.0001
 
 
 class State(enum.IntEnum):
@@ -67,7 +63,6 @@ class WebSocket:
     """
 
     __slots__ = (
-        "_armed",
         "_binary_type",
         "_buffered",
         "_close_exc",
@@ -80,9 +75,7 @@ class WebSocket:
         "_messages",
         "_opened",
         "_recv_busy",
-        "_replying",
         "_send_lock",
-        "_sent",
         "_subprotocols",
         "_transport",
         "_waiter",
@@ -111,9 +104,6 @@ class WebSocket:
         self._messages: deque[Data] = deque() if bounds is None else bounds.new_queue()
         self._waiter: asyncio.Future[None] | None = None
         self._recv_busy = False
-        self._armed = 0.0  # loop.time() when recv() last began to wait
-        self._sent = False  # whether send() sent since recv() last began to wait
-        self._replying = False  # whether it had when recv() began to wait
         self._opened: asyncio.Future[None] = self._loop.create_future()
         self._closed: asyncio.Future[None] = self._loop.create_future()
         self._close_exc: ConnectionClosed | None = None
@@ -165,23 +155,19 @@ class WebSocket:
                 self._heartbeat.start()
 
     def _on_message(self, data: Data) -> None:
-        """Queue the message and, if ``recv()`` waits, resume it.
+        """Queue the message and, if ``recv()`` waits, resume it: possibly right here, so
+        user code may run before this returns (see :mod:`pyws._wakeup`).
 
-        A reader that has been waiting, or that sent something before it began to wait (a
-        round trip), is resumed right here, inside the handler, so user code may run before
-        this returns (see :mod:`pyws._wakeup`): it pays no loop iteration. A reader that
-        only reads and began to wait moments ago (``_BACK_TO_BACK``) is resumed one loop
-        iteration later instead, as ``set_result()`` does: messages are then coming back
-        to back, the ones dispatched meanwhile queue up, and one resume takes them all.
+        Always inline, never one loop iteration later. Deferring the resume of a reader that
+        began to wait moments ago, so that back-to-back messages queue up and one resume
+        takes them all, formed bursts of 18-48 messages in the pipelined bench, yet measured
+        0.46-1.02 of always-inline there over three runs, and deferring round trips cost
+        them (docs/benchmarks.md, "Issue 16"; web/bench/bench_variants.py keeps the designs).
         """
         self._messages.append(data)
         waiter = self._waiter
         if waiter is not None and not waiter.done():
-            loop = self._loop
-            if not self._replying and loop.time() - self._armed < _BACK_TO_BACK:
-                waiter.set_result(None)
-            else:
-                self._wake(waiter, loop)
+            self._wake(waiter, self._loop)
 
     def _on_error(self) -> None:
         # The browser gives no detail, and a close event follows: act on that. Except before
@@ -387,9 +373,6 @@ class WebSocket:
                 cancel = None
                 if timeout is not None:
                     cancel = self._transport.call_later(timeout, _waker(waiter))
-                self._armed = self._loop.time()
-                self._replying = self._sent
-                self._sent = False
                 try:
                     await waiter
                 finally:
@@ -494,7 +477,6 @@ class WebSocket:
         if buffered is None:
             raise self._not_open()
         self._buffered = buffered
-        self._sent = True
 
     def _check_sendable(self) -> None:
         if self._close_exc is not None:

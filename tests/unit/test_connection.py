@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import array
 import asyncio
-import math
 import warnings
 from typing import Any
 
@@ -19,7 +18,6 @@ from pyws import (
     InvalidHandshake,
     State,
     _wakeup,
-    connection,
 )
 from pyws.bounds import Bounds, check_bounds
 from tests.unit.fake import NativeBinary, new_socket, open_socket
@@ -245,11 +243,8 @@ async def test_binary_type_is_validated_and_applied() -> None:
 @pytest.mark.parametrize(
     ("wake", "inline"), [(_wakeup.wake_inline, True), (_wakeup.wake_plain, False)]
 )
-async def test_a_message_resumes_the_waiting_recv(
-    wake: _wakeup.Wake, inline: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_message_resumes_the_waiting_recv(wake: _wakeup.Wake, inline: bool) -> None:
     """Inline: inside the event handler. Plain: on the loop's next iteration."""
-    monkeypatch.setattr(connection, "_BACK_TO_BACK", 0.0)  # every reader has waited long
     ws, transport = open_socket()
     ws._wake = wake
     received: list[object] = []
@@ -271,14 +266,11 @@ async def test_a_message_resumes_the_waiting_recv(
     assert resumed_in_handler == [inline]
 
 
-async def test_back_to_back_messages_resume_the_reader_once_for_the_burst(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """A reader that began to wait moments ago is resumed on the loop's next iteration, not
-    inside the handler, so the messages dispatched meanwhile are taken by one resume."""
-    monkeypatch.setattr(connection, "_BACK_TO_BACK", math.inf)  # every wait is "moments"
+async def test_plain_wakeup_back_to_back_messages_resume_the_reader_once() -> None:
+    """Resumed on the loop's next iteration (the fallback wake-up), the reader finds the
+    messages dispatched meanwhile queued, and takes them in order without waiting again."""
     ws, transport = open_socket()
-    ws._wake = _wakeup.wake_inline
+    ws._wake = _wakeup.wake_plain
     taken: list[tuple[object, int]] = []  # (message, messages still queued after it)
 
     async def reader() -> None:

@@ -2,10 +2,10 @@
 
 A Hypothesis state machine drives one connection over the fake transport: message events
 (one per loop callback, or several back to back in one), heartbeat replies among them,
-readers started, cancelled at any point, or timing out, sends (a reader that sent is in a
-round trip), and loop iterations in between.
-Whichever wake-up runs (inline, or one loop iteration later for back-to-back messages),
-with or without bounds, it checks after every step that:
+readers started, cancelled at any point, or timing out, sends, ``async for`` over what is
+queued, and loop iterations in between. With either wake-up (inline, inside the handler;
+or plain ``set_result()``, one loop iteration later, where asyncio's internals differ:
+:mod:`pyws._wakeup`), with or without bounds, it checks after every step that:
 
 - what readers returned, then what is still queued, is the messages sent, in order, with
   none twice and the heartbeat replies left out;
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 from typing import Any
 
 import pytest
@@ -26,7 +25,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 import pyws
-from pyws import connection
+from pyws import _wakeup, connection
 from pyws.bounds import check_bounds
 from pyws.heartbeat import Heartbeat
 from tests.unit.fake import FakeTransport
@@ -46,10 +45,9 @@ class ReceivePath(RuleBasedStateMachine):
         self.sent: list[str] = []
         self.returned: list[object] = []
         self.reader: asyncio.Task[object] | None = None
-        self.saved = connection._BACK_TO_BACK
 
     @initialize(
-        back_to_back=st.sampled_from([0.0, math.inf]),
+        wake=st.sampled_from([_wakeup.wake_inline, _wakeup.wake_plain]),
         bounds=st.sampled_from(
             [
                 None,
@@ -60,10 +58,7 @@ class ReceivePath(RuleBasedStateMachine):
         ),
         heartbeat=st.booleans(),
     )
-    def open(self, back_to_back: float, bounds: tuple[int, str] | None, heartbeat: bool) -> None:
-        # 0: every reader has waited long (always inline); inf: every message comes back to
-        # back (always one loop iteration later). The real threshold picks between them.
-        connection._BACK_TO_BACK = back_to_back
+    def open(self, wake: _wakeup.Wake, bounds: tuple[int, str] | None, heartbeat: bool) -> None:
         self.max_queue = None if bounds is None else bounds[0]
 
         async def make() -> tuple[connection.WebSocket, FakeTransport]:
@@ -90,6 +85,7 @@ class ReceivePath(RuleBasedStateMachine):
             return ws, transports[0]
 
         self.ws, self.transport = self.loop.run_until_complete(make())
+        self.ws._wake = wake
         self.heartbeat = heartbeat
 
     def _event(self, messages: list[str], cancel: bool = False) -> None:
@@ -130,7 +126,6 @@ class ReceivePath(RuleBasedStateMachine):
 
     @rule()
     def send(self) -> None:
-        """A reader that sent before it waits is in a round trip: resumed inline."""
         self.loop.run_until_complete(self.ws.send("request"))
         self._harvest()
 
@@ -175,7 +170,6 @@ class ReceivePath(RuleBasedStateMachine):
         assert self.ws._waiter is None or self.reader is not None
 
     def teardown(self) -> None:
-        connection._BACK_TO_BACK = self.saved
         if self.reader is not None:
             self.reader.cancel()
             with contextlib.suppress(BaseException):

@@ -1,19 +1,17 @@
 """Contenders: pyws with each receive-path design of issue 16, counting its bursts.
 
-pyws itself wakes a waiting ``recv()`` adaptively (``pyws.connection``): inline, inside the
-message handler, when the reader has been waiting; one loop iteration later when it began
-to wait moments ago, so that messages dispatched meanwhile queue up and one resume takes
-them all. These variants differ from it in ``_on_message`` only, and all count how many
-messages each resume of the reader took, so they can be compared with each other pair by
-pair (the counting costs each of them the same):
+pyws resumes a waiting ``recv()`` inline, inside the message handler (``pyws.connection``).
+These variants differ from it in ``_on_message`` (and, for the clocked ones, in noting when
+the reader began to wait), and all count how many messages each resume of the reader took,
+so they can be compared with each other pair by pair (the counting costs each the same):
 
-- ``pyws_inline``: always inline, pyws before issue 16;
+- ``pyws_inline``: always inline, as pyws;
 - ``pyws_defer``: always one loop iteration later (``set_result()``, as the naive wrapper's
   ``asyncio.Queue`` does);
-- ``pyws_timed``: the first prototype, deferred whenever the reader began to wait less
-  than ``_BACK_TO_BACK`` ago (round trips included);
-- ``pyws_adaptive``: pyws's own rule, counted: as ``pyws_timed``, except for a reader that
-  sent since it last waited (a round trip), which is always resumed inline.
+- ``pyws_timed``: deferred whenever the reader began to wait less than ``BACK_TO_BACK``
+  ago (round trips included), else inline;
+- ``pyws_adaptive``: as ``pyws_timed``, except for a reader that sent since it last
+  waited (a round trip), which is always resumed inline.
 
 A *burst* is the messages from one resume of the reader to the next: the first found the
 reader waiting (and resumed it), the others were queued before it waited again.
@@ -21,6 +19,7 @@ reader waiting (and resumed it), the others were queued before it waited again.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from collections import Counter
@@ -31,7 +30,6 @@ import bench_common
 import bench_pyws
 
 import pyws
-from pyws import connection
 from pyws._platform.websocket import BrowserTransport
 from pyws._transport import BinaryType
 from pyws.connection import Data, WebSocket
@@ -94,9 +92,45 @@ class Defer(WebSocket):
             BURSTS.current += 1
 
 
-class Timed(WebSocket):
-    """The first prototype: deferred whenever the reader began to wait moments ago, even
-    right after it sent (so a fast round trip could be deferred too)."""
+BACK_TO_BACK = 0.0001
+"""A message that reaches recv() less than this after it began to wait came back to back
+with the one before it: the browser likely holds more, each dispatched as a task of its own.
+Loopback round trips took 130-300 us here; a page without cross-origin isolation reads the
+clock in 100 us steps."""
+
+
+class Clocked(WebSocket):
+    """Records when ``recv()`` began to wait (``armed``) and whether ``send()`` sent since
+    the reader last began to wait (``replying``), without touching pyws: ``_waiter`` is
+    shadowed by a property that notes the time when recv() sets it."""
+
+    __slots__ = ("_waiting", "armed", "replying", "sent")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._waiting: asyncio.Future[None] | None = None
+        self.armed = 0.0
+        self.sent = self.replying = False
+        super().__init__(*args, **kwargs)
+
+    @property
+    def _waiter(self) -> asyncio.Future[None] | None:
+        return self._waiting
+
+    @_waiter.setter
+    def _waiter(self, waiter: asyncio.Future[None] | None) -> None:
+        if waiter is not None:
+            self.armed = self._loop.time()
+            self.replying, self.sent = self.sent, False
+        self._waiting = waiter
+
+    def _send_now(self, message: Any) -> None:
+        super()._send_now(message)
+        self.sent = True
+
+
+class Timed(Clocked):
+    """The first prototype: deferred whenever the reader began to wait under
+    :data:`BACK_TO_BACK` ago, even right after it sent (so a fast round trip is too)."""
 
     __slots__ = ()
 
@@ -106,9 +140,9 @@ class Timed(WebSocket):
         if waiter is not None and not waiter.done():
             _resumed()
             loop = self._loop
-            waited = loop.time() - self._armed
+            waited = loop.time() - self.armed
             BURSTS.gaps[min(int(waited * 100_000), 100)] += 1
-            if waited < connection._BACK_TO_BACK:
+            if waited < BACK_TO_BACK:
                 waiter.set_result(None)
             else:
                 self._wake(waiter, loop)
@@ -116,8 +150,9 @@ class Timed(WebSocket):
             BURSTS.current += 1
 
 
-class Adaptive(WebSocket):
-    """pyws's own rule (``connection.WebSocket._on_message``), counted."""
+class Adaptive(Clocked):
+    """As :class:`Timed`, except that a reader that sent since it last began to wait (a
+    round trip: its next message is a reply) is always resumed inline."""
 
     __slots__ = ()
 
@@ -127,9 +162,9 @@ class Adaptive(WebSocket):
         if waiter is not None and not waiter.done():
             _resumed()
             loop = self._loop
-            waited = loop.time() - self._armed
+            waited = loop.time() - self.armed
             BURSTS.gaps[min(int(waited * 100_000), 100)] += 1
-            if not self._replying and waited < connection._BACK_TO_BACK:
+            if not self.replying and waited < BACK_TO_BACK:
                 waiter.set_result(None)
             else:
                 self._wake(waiter, loop)
