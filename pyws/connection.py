@@ -160,9 +160,9 @@ class WebSocket:
 
         Always inline, never one loop iteration later. Deferring the resume of a reader that
         began to wait moments ago, so that back-to-back messages queue up and one resume
-        takes them all, formed bursts of 18-48 messages in the pipelined bench, yet measured
-        0.46-1.02 of always-inline there over three runs, and deferring round trips cost
-        them (docs/benchmarks.md, "Issue 16"; web/bench/bench_variants.py keeps the designs).
+        takes them all, formed bursts of 16-48 messages in the pipelined bench, yet measured
+        0.46-1.62 of always-inline there over four runs under load, and deferring round trips
+        cost them (docs/benchmarks.md, "Issue 16"; web/bench/bench_variants.py keeps them).
         """
         self._messages.append(data)
         waiter = self._waiter

@@ -7,10 +7,10 @@ as today) only when a ``recv()`` is waiting, so the first message of a burst sti
 the reader at once. ``recv()`` then moves everything queued in JS into Python in one
 crossing: one per burst instead of one per message.
 
-Since issue 16 the connection's wake-up is adaptive: the first message of a burst, reaching
-a reader that began to wait moments ago, resumes it one loop iteration later, so the
-messages dispatched meanwhile now pile up in JS and one take moves them (the issue 13 run
-found no burst: the inline wake-up had the reader armed again before each next message).
+It runs over pyws's own wake-up, inline, with which no burst forms (issue 13: the reader
+is armed again before each next message). In issue 16's runs A-C, while pyws resumed a
+reader that only reads one loop iteration later when messages came back to back, bursts
+did form here: 5.6-6.5 messages per crossing, and no faster (docs/benchmarks.md).
 
 pyws itself is unchanged: this plugs into :class:`pyws.connection.WebSocket` through the
 transport seam. :class:`JsQueueTransport` is pyws's ``BrowserTransport`` with its message
