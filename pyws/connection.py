@@ -160,7 +160,7 @@ class WebSocket:
 
         Always inline, never one loop iteration later. Deferring the resume of a reader that
         began to wait moments ago, so that back-to-back messages queue up and one resume
-        takes them all, formed bursts of 16-48 messages in the pipelined bench, yet measured
+        takes them all, formed bursts of 13-48 messages in the pipelined bench, yet measured
         0.46-1.62 of always-inline there over four runs under load, and deferring round trips
         cost them (docs/benchmarks.md, "Issue 16"; web/bench/bench_variants.py keeps them).
         """
