@@ -118,8 +118,12 @@ class connect:
         min_uptime: float = 5.0,
         **browser_cannot: Any,
     ) -> None:
-        warn_browser_cannot(browser_cannot)
         self._backend = _platform.backend()
+        if "proxy" in browser_cannot and self._backend.with_proxy is not None:
+            # CPython: proxy=True (the environment's), None, or a proxy URL, as websockets.
+            transport = self._backend.with_proxy(browser_cannot.pop("proxy"))
+            self._backend = self._backend._replace(transport=transport)
+        warn_browser_cannot(browser_cannot)
         self._url = url if callable(url) else self._check_url(url)
         self._subprotocols = check_subprotocols(subprotocols)
         self._binary_type = check_binary_type(binary_type)

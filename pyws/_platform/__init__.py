@@ -31,6 +31,9 @@ class Backend(NamedTuple):
     pause: Callable[[float], Awaitable[None]] = asyncio.sleep
     """Waits between reconnection attempts; may end early (a browser coming online)."""
     now: Callable[[], float] = time.monotonic
+    with_proxy: Callable[[object], TransportFactory] | None = None
+    """The transport through a given proxy (``connect(proxy=...)``); None where the
+    platform applies its own proxy settings (a browser)."""
 
 
 def backend() -> Backend:
@@ -48,4 +51,4 @@ def backend() -> Backend:
             "pyws in CPython runs over the `websockets` library, which is not installed "
             f"({exc}): pip install 'pyws[cpython]'"
         ) from None
-    return Backend(cpython.StreamTransport, cpython.parse_url, False)
+    return Backend(cpython.StreamTransport, cpython.parse_url, False, with_proxy=cpython.with_proxy)
