@@ -294,7 +294,7 @@ def connect(
     first, also there. Options of ``websockets`` a browser cannot honour are accepted with
     a :exc:`RuntimeWarning`.
     """
-    warn_browser_cannot(browser_cannot)
+    honoured = warn_browser_cannot(browser_cannot, _platform.backend().honours)
     opening = _async_connect(
         url,
         subprotocols=subprotocols,
@@ -306,6 +306,7 @@ def connect(
         max_queue=max_queue,
         max_queue_bytes=max_queue_bytes,
         overflow=overflow,
+        **honoured,
     )
     return WebSocket(_run(_open(opening)))
 
