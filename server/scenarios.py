@@ -128,10 +128,11 @@ async def sink(request: web.Request) -> web.StreamResponse:
 
 
 async def restart(request: web.Request) -> web.StreamResponse:
-    """/restart?down=SECONDS: restart the server as a deployment does, in-process: stop
-    listening, close every WebSocket (this one too) with 1012 "service restart", refuse
-    connections for ``down`` seconds, then listen again on the same port, with
-    the same TLS. Until its socket is closed, it echoes."""
+    """/restart?down=SECONDS: echo the first message, then restart the server as a
+    deployment does, in-process: stop listening, close every WebSocket (this one too) with
+    1012 "service restart", refuse connections for ``down`` seconds, then listen again on
+    the same port, with the same TLS. (After a message, not at once: Firefox fails a
+    handshake whose socket closes at once.) Until its socket is closed, it echoes."""
     down = float_param(request, "down", 0.0, MAX_DOWN)
     app = request.app
     listener = app[LISTENER]
@@ -154,6 +155,9 @@ async def restart(request: web.Request) -> web.StreamResponse:
         log.info("restart: listening again on port %d", listener.port)
 
     async with accept(request) as conn:
+        await echo_messages(conn, limit=1)
+        if conn.ws.closed:
+            return conn.ws
         task = asyncio.create_task(restarting())
         _RESTARTS.add(task)
         task.add_done_callback(_RESTARTS.discard)

@@ -147,11 +147,13 @@ async def reconnecting_websocket_over_wss_through_a_server_restart(server: Serve
         assert await rws.recv() == "before"
         first = rws.ws
         assert first is not None
-        # /restart: the server stops listening, closes every WebSocket with 1012, and
-        # listens again on the same port after RESTART_DOWN seconds.
+        # /restart: after one echo, the server stops listening, closes every WebSocket
+        # with 1012, and listens again on the same port after RESTART_DOWN seconds.
         async with pyws.connect(
             server.wss_url(f"/restart?down={RESTART_DOWN}"), **options
         ) as trigger:
+            await trigger.send("restart")
+            assert await trigger.recv() == "restart"  # the restart begins after this echo
             with raises(pyws.ConnectionClosedError) as caught:
                 await trigger.recv()
         assert caught.value is not None
