@@ -46,7 +46,7 @@ from harness.config import HOST
 from harness.control import Control
 from harness.server import ServerProcess, serve
 from harness.suite_main import CA_ENV
-from harness.tls import TestCA, add_to_nss, make_ca
+from harness.tls import RunCA, add_to_nss, make_ca
 
 SCENARIOS = ROOT / "tests" / "scenarios"
 WEB = Path(__file__).resolve().parent / "suite_web"
@@ -98,14 +98,14 @@ MIXED_HOST = "mixed.test"
 """A name that is not loopback, which each browser target maps to 127.0.0.1: an https
 page may not open ``ws://`` to it (mixed content); loopback by address is exempt."""
 
-SuiteCommand = Callable[[str, Path, TestCA], list[str]]
+SuiteCommand = Callable[[str, Path, RunCA], list[str]]
 """``command(url, profile, ca)``: the argv that opens the runner ``url`` (as
 :data:`harness.browser.Command` does), with the target made to trust ``ca``, the run's
 certificate authority, in its own way (and, in a browser, :data:`MIXED_HOST` mapped to
 loopback)."""
 
 
-def chromium_suite(url: str, profile: Path, ca: TestCA) -> list[str]:
+def chromium_suite(url: str, profile: Path, ca: RunCA) -> list[str]:
     """Chromium trusting the run's server certificate alone (its public key's hash), not
     ignoring certificate errors at large."""
     flags = [
@@ -115,13 +115,13 @@ def chromium_suite(url: str, profile: Path, ca: TestCA) -> list[str]:
     return chromium_command(url, profile, flags)
 
 
-def firefox_suite(url: str, profile: Path, ca: TestCA) -> list[str]:
+def firefox_suite(url: str, profile: Path, ca: RunCA) -> list[str]:
     """Firefox with the run's CA in the test profile's certificate store (NSS)."""
     add_to_nss(profile, ca)
     return firefox_command(url, profile, {"network.dns.localDomains": MIXED_HOST})
 
 
-def node_command(url: str, profile: Path, ca: TestCA) -> list[str]:
+def node_command(url: str, profile: Path, ca: RunCA) -> list[str]:
     """Node 20 with its experimental WebSocket (and JSPI's stack switching) on suite.mjs,
     trusting the run's CA besides its own (``NODE_EXTRA_CA_CERTS``)."""
     node = shutil.which("node") or "node"
@@ -136,7 +136,7 @@ def python_command(python: Path | str) -> SuiteCommand:
     """A CPython interpreter on harness/suite_main.py (it needs pyws and websockets); the
     scenarios pass the run's CA as ``ssl=`` (its file in ``$PYWS_SUITE_CA``)."""
 
-    def command(url: str, profile: Path, ca: TestCA) -> list[str]:
+    def command(url: str, profile: Path, ca: RunCA) -> list[str]:
         return ["env", f"{CA_ENV}={ca.ca_cert}", str(python), str(MAIN), url]
 
     return command

@@ -4,12 +4,12 @@ certificate it issues, and what each target needs to trust exactly that.
 Every target trusts the run's CA (or its one server certificate) in its own way, never by
 ignoring certificate errors at large:
 
-- Chromium: ``--ignore-certificate-errors-spki-list`` with :attr:`TestCA.spki`, the hash of
+- Chromium: ``--ignore-certificate-errors-spki-list`` with :attr:`RunCA.spki`, the hash of
   the server certificate's public key (that certificate alone; it needs a
   ``--user-data-dir``, which the harness always gives);
 - Firefox: the CA in the test profile's own certificate store (:func:`add_to_nss`, NSS
   ``certutil`` from Debian's ``libnss3-tools``);
-- Node: ``NODE_EXTRA_CA_CERTS`` naming :attr:`TestCA.ca_cert`;
+- Node: ``NODE_EXTRA_CA_CERTS`` naming :attr:`RunCA.ca_cert`;
 - CPython: ``ssl=`` :func:`client_context` (the scenarios pass it).
 
 A second CA, made the same way and trusted by nobody, gives a server that every target must
@@ -39,7 +39,7 @@ CERTUTIL_TIMEOUT = 60.0
 
 
 @dataclass(frozen=True)
-class TestCA:
+class RunCA:
     """A CA made for one run, and the server certificate it issued, as files in a folder."""
 
     name: str
@@ -61,13 +61,13 @@ class TestCA:
         return ssl.create_default_context(cafile=str(self.ca_cert))
 
 
-def make_ca(folder: Path, name: str = "pyws test CA") -> TestCA:
+def make_ca(folder: Path, name: str = "pyws test CA") -> RunCA:
     """A new CA in ``folder`` (created if need be), and a server certificate for
     :data:`NAMES` that it issued."""
     folder.mkdir(parents=True, exist_ok=True)
     ca = trustme.CA(organization_name=name)
     leaf = ca.issue_cert(*NAMES)
-    paths = TestCA(
+    paths = RunCA(
         name=name,
         ca_cert=folder / "ca.pem",
         server_chain=folder / "server.pem",
@@ -97,7 +97,7 @@ def certutil_path() -> str:
     return path
 
 
-def add_to_nss(profile: Path, ca: TestCA) -> None:
+def add_to_nss(profile: Path, ca: RunCA) -> None:
     """Trust ``ca`` for TLS servers in the Firefox profile ``profile`` (its NSS store,
     ``cert9.db``, created if the profile has none yet)."""
 
