@@ -15,8 +15,8 @@ from websockets.exceptions import ConnectionClosedError
 
 from harness.tls import RunCA, make_ca
 from tests.server.conftest import Server, Tree, run_server
-from tests.server.test_cli import assert_one_line_error, run_cli
 from tests.server.helpers import run
+from tests.server.test_cli import assert_one_line_error, run_cli
 
 RESTART_GUARD = 30.0
 """Hang guard for the server to listen again after /restart; never a timing assertion."""
