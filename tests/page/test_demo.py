@@ -11,10 +11,11 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
-from playwright.sync_api import ConsoleMessage, Page, Request, WebSocket, expect
+from playwright.sync_api import Browser, ConsoleMessage, Page, Request, WebSocket, expect
 
 from harness import ROOT
 from harness.server import ServerProcess, start_server
+from harness.tls import make_ca
 
 pytestmark = pytest.mark.firefox  # every test here runs in Chromium and in Firefox ESR
 
@@ -270,6 +271,25 @@ def test_auto_reconnect_through_a_server_restart(page: Page) -> None:
         expect(page.locator("body")).to_have_attribute("data-state", "closed")
         expect(page.locator("#closeDetail")).to_contain_text("Close code 1000")
         expect(page.locator("#connect")).to_be_enabled()
+
+
+def test_the_demo_over_https_speaks_wss(
+    browser: Browser, tmp_path: Path, browser_context_args: dict[str, object]
+) -> None:
+    # The README's "demo over https": a local CA's certificate, which this context accepts
+    # (the scenario suite trusts exactly its CA instead: harness/tls.py).
+    ca = make_ca(tmp_path / "ca")
+    with start_server(*ca.server_args()) as server:
+        options = {**browser_context_args, "base_url": server.url, "ignore_https_errors": True}
+        context = browser.new_context(**options)
+        try:
+            page = context.new_page()
+            open_demo(page)
+            expect(page.locator("#insUrl")).to_have_text(server.ws_url("/echo"))
+            assert server.ws_url("/echo").startswith("wss://")
+            send_text(page, "over wss ✓")
+        finally:
+            context.close()
 
 
 def test_invalid_url_is_an_error(page: Page) -> None:
