@@ -142,8 +142,9 @@ def refused_urls(url: str) -> Iterator[None]:
 
     A page (or worker) loaded over https may not open ``ws://`` to a host that is not
     loopback (mixed content): the browser throws at construction, and the message says so,
-    naming the page. Any other ``SecurityError`` (a port the browser blocks, such as 25) is
-    an :exc:`InvalidURI` with the browser's own words.
+    naming the page. Any other ``SecurityError`` is an :exc:`InvalidURI` with the
+    browser's own words. (A port the browser blocks, such as 25, is no such error:
+    Chromium 156 and Firefox 153 fail that connection later, an ``InvalidHandshake``.)
     """
     try:
         yield
