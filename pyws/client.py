@@ -21,6 +21,7 @@ from .backoff import Backoff
 from .bounds import Overflow, check_bounds
 from .connection import WebSocket
 from .heartbeat import Heartbeat
+from .heartbeat import check_binary_type as check_heartbeat
 from .reconnect import (
     Connections,
     ProcessException,
@@ -130,6 +131,7 @@ class connect:
         self._write_limit = check_write_limit(write_limit)
         if heartbeat is not None and not isinstance(heartbeat, Heartbeat):
             raise TypeError(f"heartbeat must be a pyws.Heartbeat or None, not {heartbeat!r}")
+        check_heartbeat(heartbeat, self._binary_type)
         self._heartbeat = heartbeat
         self._bounds = check_bounds(max_queue, max_queue_bytes, overflow)
         self._policy = check_policy(

@@ -28,6 +28,7 @@ from .exceptions import (
     InvalidHandshake,
 )
 from .heartbeat import Heartbeat, Monitor
+from .heartbeat import check_binary_type as check_heartbeat
 
 __all__ = ["Data", "State", "WebSocket"]
 
@@ -121,6 +122,7 @@ class WebSocket:
             on_message = self._limiter.on_message
         self._heartbeat: Monitor | None = None
         if heartbeat is not None:
+            check_heartbeat(heartbeat, binary_type)
             self._heartbeat = Monitor(
                 heartbeat,
                 lambda delay, callback: self._transport.call_later(delay, callback),
@@ -240,10 +242,13 @@ class WebSocket:
 
     def _give_up(self, code: int, reason: str) -> None:
         """Close now, as if the close event came with ``code`` and ``reason``: ``recv()``
-        returns what is queued, then raises. 1006 sends a plain close to the peer; any other
-        code is sent with the reason."""
+        returns what is queued, then raises. 1006 sends a plain close to the peer; a code a
+        page may not send (1007) is sent as 1000 with the reason; any other with the reason."""
         if self._transport.ready_state < State.CLOSING:
-            self._transport.close(*((1000, "") if code == 1006 else (code, reason)))
+            if code == 1006:
+                self._transport.close(1000, "")
+            else:
+                self._transport.close(code if code >= 3000 else 1000, reason)
         self._on_close(code, reason, False)
 
     def _send_heartbeat(self, message: str | bytes) -> None:
@@ -288,7 +293,11 @@ class WebSocket:
 
     @binary_type.setter
     def binary_type(self, value: BinaryType) -> None:
-        self._binary_type = check_binary_type(value)
+        check_heartbeat(
+            None if self._heartbeat is None else self._heartbeat.heartbeat,
+            check_binary_type(value),
+        )
+        self._binary_type = value
         self._transport.set_binary_type(value)
 
     @property
@@ -329,7 +338,10 @@ class WebSocket:
         """Return the next message: str for text, bytes or :class:`Blob` for binary.
 
         Returns at once, without suspending, when a message is queued. ``decode=True``
-        turns binary into str (UTF-8), ``decode=False`` turns text into bytes.
+        turns binary into str (UTF-8), ``decode=False`` turns text into bytes. As in
+        ``websockets``, a binary message that is not valid UTF-8 is then consumed and the
+        connection fails: this call raises :exc:`ConnectionClosedError` with code 1007,
+        caused by the :exc:`UnicodeDecodeError`.
 
         Raises :exc:`TimeoutError` after ``timeout`` seconds, :exc:`ConnectionClosed` once
         the queue is empty and the connection closed, and :exc:`ConcurrencyError` if
@@ -370,14 +382,30 @@ class WebSocket:
                     if self._close_exc is not None:
                         raise self._close_exc
                     raise TimeoutError(f"no message arrived within {timeout} s")
-            message = messages[0]
-            if decode is not None:
-                # Converting a Blob awaits: keep the message queued until it is done.
-                message = await _convert(message, decode)
-            messages.popleft()
-            return message
+            # Claimed before converting, which awaits for a Blob: a bound can then no longer
+            # drop it meanwhile. A cancelled conversion puts it back first in line.
+            message = messages.popleft()
+            if decode is None:
+                return message
+            try:
+                return await _convert(message, decode)
+            except UnicodeDecodeError as exc:
+                raise self._invalid_utf8(exc) from exc
+            except BaseException:
+                messages.appendleft(message)
+                raise
         finally:
             self._recv_busy = False
+
+    def _invalid_utf8(self, exc: UnicodeDecodeError) -> BaseException:
+        """``websockets``' rule for a message ``decode=True`` cannot decode: it is consumed,
+        and the connection fails with 1007 (a page may not send that code: the peer gets
+        1000 and the reason). On a connection already closed, the error itself."""
+        if self._close_exc is not None:
+            return exc
+        self._give_up(1007, f"{exc.reason} at position {exc.start}")
+        assert self._close_exc is not None
+        return self._close_exc
 
     def __aiter__(self) -> WebSocket:
         """Iterate over messages until the connection closes.
@@ -522,9 +550,9 @@ async def _convert(message: Data, decode: bool) -> Data:
     if decode:
         if isinstance(message, str):
             return message
-        if isinstance(message, Blob):
-            return await message.text()
-        return message.decode("utf-8")
+        # Strict, in both modes (Blob.text() would replace invalid bytes, as JS does).
+        data = await message.bytes() if isinstance(message, Blob) else message
+        return data.decode("utf-8")
     if isinstance(message, str):
         return message.encode("utf-8")
     if isinstance(message, Blob):

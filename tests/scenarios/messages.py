@@ -236,3 +236,21 @@ async def fifty_writers_one_reader(server: Server) -> None:
             assert numbers == list(range(each)), f"writer {task} lost or reordered: {numbers}"
         with raises(TimeoutError):
             await ws.recv(timeout=0.2)  # no duplicate
+
+
+@scenario()
+async def decoding_invalid_utf8_fails_the_connection_with_1007(server: Server) -> None:
+    # Issue 21, item 5: recv(decode=True) of a binary message that is not UTF-8 left it
+    # queued (each later recv raised again, the loop never suspended) in bytes mode, and
+    # returned U+FFFD in blob mode. Both follow websockets: consumed, failed with 1007.
+    for binary_type in ("bytes", "blob"):
+        async with pyws.connect(server.url("/echo"), binary_type=binary_type) as ws:
+            await ws.send(b"ok \xff")
+            with raises(pyws.ConnectionClosedError) as caught:
+                await ws.recv(decode=True)
+            error = caught.value
+            assert isinstance(error, pyws.ConnectionClosedError), binary_type
+            assert (error.code, error.reason) == (1007, "invalid start byte at position 3")
+            assert isinstance(error.__cause__, UnicodeDecodeError)
+            with raises(pyws.ConnectionClosedError):
+                await ws.recv()

@@ -78,3 +78,21 @@ async def test_heartbeat_waits_while_messages_flow_and_hides_the_reply() -> None
         await ws.recv(timeout=0)  # the replies were not queued
     assert ws.state is pyws.State.OPEN
     await ws.close()
+
+
+async def test_a_bytes_reply_is_refused_in_blob_mode() -> None:
+    # Issue 21, item 7: in blob mode the reply arrives as a Blob, which equals nothing, so
+    # it was returned by recv() instead of being recognised: refused, with why.
+    beat = pyws.Heartbeat(message=b"ping", reply=b"pong")
+    with pytest.raises(ValueError, match=r"reply=b'pong'\).*blob"):
+        pyws.connect("ws://127.0.0.1/", binary_type="blob", heartbeat=beat)
+    with pytest.raises(ValueError, match=r"reply=b'pong'\).*blob"):
+        open_socket(binary_type="blob", heartbeat=beat)
+    ws, transport = open_socket(heartbeat=beat)
+    with pytest.raises(ValueError, match=r"reply=b'pong'\).*blob"):
+        ws.binary_type = "blob"
+    assert ws.binary_type == "bytes" and transport.binary_type == "bytes"
+    for reply in ("pong", None):  # a text reply arrives as str in either mode
+        ws, _ = open_socket(binary_type="blob", heartbeat=pyws.Heartbeat(reply=reply))
+        ws.binary_type = "bytes"
+        ws.binary_type = "blob"
