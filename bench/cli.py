@@ -28,6 +28,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="run the whole bench N times (fresh server, browser and page each); report "
         "the median of the per-run ratios and each run's (default 1)",
     )
+    parser.add_argument(
+        "--browser",
+        choices=sorted(runner.BROWSERS),
+        default="chromium",
+        help="where the page runs (default chromium); webkit is WebKitGTK's MiniBrowser, "
+        "and --write puts its tables in a section of their own",
+    )
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up runs")
     parser.add_argument("--startup-only", action="store_true", help="only the start-up runs")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write raw results")
@@ -51,14 +58,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     plan = quick_plan() if args.quick else full_plan(args.reps)
     measurements = runner.run(
-        plan, startup=not args.no_startup, scenarios=not args.startup_only, runs=args.runs
+        plan,
+        startup=not args.no_startup,
+        scenarios=not args.startup_only,
+        runs=args.runs,
+        browser=args.browser,
     )
     if args.json:  # first, so that the raw runs survive any problem below
         args.json.write_text(json.dumps(asdict(measurements), indent=1))
     table = report.render(measurements)
     print(table)
     if args.write:
-        report.write_into(args.write, table)
+        report.write_into(args.write, table, args.browser)
         print(f"wrote {args.write}", file=sys.stderr)
     if measurements.errors:
         print("errors:\n  " + "\n  ".join(measurements.errors), file=sys.stderr)

@@ -13,6 +13,19 @@ from bench.runner import Measurements, Run
 DASH = "\u2013"  # an en dash, for ranges and empty cells
 BEGIN = "<!-- bench:begin (written by `python -m bench --write`; edits here are lost) -->"
 END = "<!-- bench:end -->"
+
+
+def markers(browser: str = "chromium") -> tuple[str, str]:
+    """The markers of a browser's section: Chromium's are :data:`BEGIN` and :data:`END`."""
+    if browser == "chromium":
+        return BEGIN, END
+    command = f"python -m bench --browser {browser} --write"
+    return (
+        f"<!-- bench-{browser}:begin (written by `{command}`; edits here are lost) -->",
+        f"<!-- bench-{browser}:end -->",
+    )
+
+
 STARTUP_TARGET_PCT = 5.0
 
 
@@ -345,8 +358,10 @@ def render(m: Measurements) -> str:
         f"Pyodide {page.get('pyodide')}; pyws {page.get('pyws')}; "
         f"PyScript {pyscript.get('version') if pyscript.get('ok') else 'not loaded'}; "
         f"`WebSocketStream` {'present' if page.get('websocketstream') else 'missing'}.",
-        f"- Browser: {m.machine.get('chromium')} (`{page.get('userAgent')}`), headless, "
-        "launched without any DevTools connection.",
+        f"- Browser: {m.machine.get('browser', m.machine.get('chromium'))} "
+        f"(`{page.get('userAgent')}`), "
+        + ("headless" if m.browser == "chromium" else "MiniBrowser on a private Xvfb")
+        + ", launched without any DevTools or WebDriver connection.",
         f"- Machine: {m.machine.get('cpu')}; {m.machine.get('os')}; "
         f"{m.machine.get('python')} (harness, CPython reference); "
         f"websockets {m.machine.get('websockets')}; "
@@ -362,13 +377,15 @@ def render(m: Measurements) -> str:
     return "\n".join(out)
 
 
-def write_into(path: Path, table: str) -> None:
-    """Replace what lies between the markers in ``path``, or append a marked section."""
-    block = f"{BEGIN}\n\n{table}\n\n{END}"
+def write_into(path: Path, table: str, browser: str = "chromium") -> None:
+    """Replace what lies between the browser's markers in ``path``, or append a marked
+    section."""
+    begin, end = markers(browser)
+    block = f"{begin}\n\n{table}\n\n{end}"
     text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        _, tail = rest.split(END, 1)
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        _, tail = rest.split(end, 1)
         text = head + block + tail
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"

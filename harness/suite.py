@@ -3,7 +3,8 @@
 A target is a program that opens the *runner URL* ``https://HOST:PORT/?control=ws://...``:
 
 - a browser on ``harness/suite_web/`` (the page, or with ``&worker=1`` a dedicated worker),
-  launched as a plain subprocess by :func:`harness.browser.launch` (no DevTools attached);
+  launched as a plain subprocess by :func:`harness.browser.launch` (no DevTools attached):
+  Chromium, Firefox ESR, or WebKitGTK's MiniBrowser on a private Xvfb;
 - Node on ``harness/suite_web/suite.mjs``, with Pyodide from npm;
 - a CPython interpreter on ``harness/suite_main.py``.
 
@@ -34,17 +35,23 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from harness import ROOT
-from harness.browser import BrowserProcess, chromium_command, firefox_command, launch
+from harness.browser import (
+    BrowserProcess,
+    chromium_command,
+    firefox_command,
+    launch,
+    webkit_command,
+)
 from harness.config import HOST
 from harness.control import Control
-from harness.server import ServerProcess, serve
+from harness.server import Restartable, ServerProcess, serve
 from harness.suite_main import CA_ENV
 from harness.tls import RunCA, add_to_nss, make_ca
 
@@ -121,6 +128,17 @@ def firefox_suite(url: str, profile: Path, ca: RunCA) -> list[str]:
     return firefox_command(url, profile, {"network.dns.localDomains": MIXED_HOST})
 
 
+def webkit_suite(url: str, profile: Path, ca: RunCA) -> list[str]:
+    """WebKitGTK's MiniBrowser, which is not made to trust the run's CA: it has no switch
+    for one certificate or CA, only ``--ignore-tls-errors`` for all (which would let the
+    untrusted server through). So its page is plain http (``Target.tls_page``) and the
+    scenarios that need a trusted wss server are skipped there; WebKitWebDriver's
+    ``webkitgtk:browserOptions`` ``certificates`` (a host and a certificate file) is the
+    way to trust exactly the run's server certificate, once the suite drives WebKit
+    through it."""
+    return webkit_command(url, profile)
+
+
 def node_command(url: str, profile: Path, ca: RunCA) -> list[str]:
     """Node 20 with its experimental WebSocket (and JSPI's stack switching) on suite.mjs,
     trusting the run's CA besides its own (``NODE_EXTRA_CA_CERTS``)."""
@@ -156,6 +174,9 @@ class Target:
     python: str | None = None
     """CPython's ``major.minor``; Pyodide's comes from its distribution."""
     requires: tuple[Path, ...] = ()
+    tls_page: bool = True
+    """Whether the runner page comes from the TLS server (an https page), the target
+    trusting the run's CA; else from the plain one, with no trusted TLS server (WebKit)."""
     """Files it needs besides the common set-up, made by ``make test-NAME``."""
 
     def expected_facts(self) -> dict[str, Any]:
@@ -179,6 +200,8 @@ TARGETS: dict[str, Target] = {
         Target("chromium", chromium_suite, "window"),
         Target("firefox", firefox_suite, "window"),
         Target("worker", chromium_suite, "worker", query="&worker=1"),
+        Target("webkit", webkit_suite, "window", tls_page=False),
+        Target("webkit-worker", webkit_suite, "worker", query="&worker=1", tls_page=False),
         Target(
             f"pyodide-{OLD_MINOR}",
             chromium_suite,
@@ -214,10 +237,17 @@ def _tail(path: Path, size: int = 4000) -> str:
 
 
 async def _report(
-    control: Control, process: BrowserProcess, idle: float, say: Say, output: Callable[[], str]
+    control: Control,
+    process: BrowserProcess,
+    idle: float,
+    say: Say,
+    output: Callable[[], str],
+    restart: Callable[[], Awaitable[None]],
 ) -> Any:
     """The report the target sends, relaying its log lines; or :class:`TargetError` with
-    the progress so far (and ``output()`` if the target itself could not say why)."""
+    the progress so far (and ``output()`` if the target itself could not say why). A
+    scenario's ``{"op": "restart_server"}`` kills the bundled server and starts it again
+    on the same port (``restart()``)."""
     progress = Progress()
     deadline = time.monotonic() + idle
     while True:
@@ -240,6 +270,9 @@ async def _report(
         elif op == "result":
             progress.results.append(message["result"])
             progress.running = None
+        elif op == "restart_server":
+            await restart()
+            say("[harness] the server was killed and started again on its port")
         elif op == "report":
             return message["report"]
         else:
@@ -259,9 +292,12 @@ async def run_target(
         other = make_ca(Path(folder) / "untrusted-ca", "pyws untrusted CA")
         folders = ("--web", str(web), "--dist", str(target.dist))
         async with contextlib.AsyncExitStack() as stack:
-            plain, tls, untrusted = [
+            served = await stack.enter_async_context(Restartable(*folders))
+            assert served.server is not None
+            plain = served.server
+            tls, untrusted = [
                 await stack.enter_async_context(serve(*folders, *args))
-                for args in ((), ca.server_args(), other.server_args())
+                for args in (ca.server_args(), other.server_args())
             ]
             control = await stack.enter_async_context(Control())
             query = (
@@ -270,7 +306,7 @@ async def run_target(
             )
             if only:
                 query += f"&only={quote(','.join(only), safe=',')}"
-            url = f"{tls.url}/{query}"
+            url = f"{(tls if target.tls_page else plain).url}/{query}"
             say(f"[harness] {target.name}: {url}")
 
             def command(url: str, profile: Path) -> list[str]:
@@ -279,11 +315,14 @@ async def run_target(
             async with launch(command, url, name=target.name) as proc:
 
                 def output() -> str:
-                    logs = "".join(_server_log(s) for s in (tls, plain, untrusted))
+                    assert served.server is not None
+                    logs = "".join(_server_log(s) for s in (tls, served.server, untrusted))
                     return f"\n--- its output:\n{_tail(proc.log)}{logs}"
 
                 try:
-                    report: dict[str, Any] = await _report(control, proc, idle, say, output)
+                    report: dict[str, Any] = await _report(
+                        control, proc, idle, say, output, served.restart
+                    )
                 except TargetError as exc:
                     raise TargetError(f"{target.name}: {exc}", exc.progress) from None
                 return report

@@ -82,7 +82,7 @@ async def run_json(url: str, send: Send, package: str = "scenarios", ca: str = "
             send(json.dumps({"op": "result", "result": dataclasses.asdict(result)}))
 
     fields = ("ws", "http", "wss", "https", "untrusted", "mixed")
-    server = suite.Server(**{name: config[name] for name in fields}, ca=ca)
+    server = suite.Server(**{name: config[name] for name in fields}, ca=ca, send=send)
     report = await suite.run(server, only=config["only"], notify=notify)
     return json.dumps(report.to_json())
 

@@ -3,7 +3,7 @@
 Code shared with CPython passes them; failing on them would break that code, and ignoring
 them silently would lie. So each is accepted with a :exc:`RuntimeWarning` that says why.
 In CPython, where there is no browser, pyws honours the TLS options (``ssl``,
-``server_hostname``) instead, and does not warn about them.
+``server_hostname``) and ``proxy`` instead, and does not warn about them.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ BROWSER_CANNOT = {
     "max_size": "limit the size of incoming messages",
     "ssl": "use a TLS context of its own (the browser's certificates apply)",
     "server_hostname": "use a TLS context of its own (the browser's certificates apply)",
-    "proxy": "use a proxy of its own (the browser's proxy settings apply)",
+    "proxy": "use a proxy of its own (the browser's proxy settings apply; pyws honours "
+    "proxy= in CPython)",
 }
 
 
@@ -31,7 +32,8 @@ def warn_browser_cannot(
 ) -> dict[str, Any]:
     """Warn about each websockets option the browser cannot honour; reject unknown ones.
 
-    Returns those of ``honoured`` (the platform's own: CPython's TLS options), unwarned.
+    Returns those of ``honoured`` (the platform's own: CPython's TLS options and proxy),
+    unwarned.
     ``stacklevel`` 3 points the warning at the caller of the function that calls this.
     """
     kept = {}

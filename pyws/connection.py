@@ -459,7 +459,9 @@ class WebSocket:
             view = memoryview(message)
             if not view.c_contiguous:
                 view = memoryview(view.tobytes())
-            buffered = transport.send_bytes(view.cast("B") if view.format != "B" else view)
+            if view.ndim != 1 or view.format != "B":
+                view = view.cast("B")  # one flat run of bytes, whatever the shape or format
+            buffered = transport.send_bytes(view)
         elif isinstance(message, Blob):
             buffered = transport.send_blob(message)
         elif transport.is_native_binary(message):
@@ -517,7 +519,13 @@ class WebSocket:
             self._on_close(1006, "", False)
 
     def _close_soon(self, code: int = 1000, reason: str = "") -> None:
-        """Start the closing handshake, unless closing already; do not wait for it."""
+        """Start the closing handshake, unless closing already; do not wait for it.
+
+        The heartbeat stops here: the close handshake has ``close_timeout`` of its own, and
+        a peer slow to answer it is not a dead one.
+        """
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
         if self._close_exc is None and self._transport.ready_state < State.CLOSING:
             self._local_close = (code, reason)
             self._transport.close(code, reason)

@@ -12,7 +12,8 @@ queued, what is lost, which exception) are the async API's to the letter.
 
 - In Pyodide the call blocks with ``pyodide.ffi.run_sync``: JavaScript Promise Integration
   (JSPI) suspends the WebAssembly stack while the browser's event loop runs on. That needs
-  a runtime with JSPI (Chromium, Firefox, Node 20 with ``--experimental-wasm-stack-switching``)
+  a runtime with JSPI (Chromium, Firefox, Safari from 27, Node 20 with
+  ``--experimental-wasm-stack-switching``; not WebKitGTK 2.50 nor Safari before 27)
   and a call stack that may suspend: Python entered from ``runPythonAsync``, from an asyncio
   task (an async function called from JS, an async event handler) or from
   ``callPromising``. Elsewhere every call raises :exc:`RuntimeError` saying so.
@@ -25,6 +26,7 @@ queued, what is lost, which exception) are the async API's to the letter.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Coroutine, Iterator
 from types import TracebackType
@@ -58,9 +60,10 @@ def _pyodide_run[T](coroutine: Coroutine[Any, Any, T]) -> T:
         if not browser.jspi_supported():
             raise RuntimeError(
                 "pyws.sync cannot block here: this JavaScript runtime lacks JavaScript Promise "
-                "Integration (JSPI), which pyodide.ffi.run_sync needs (Chromium and Firefox "
-                "have it; Node 20 needs --experimental-wasm-stack-switching); where it is "
-                f"available, {HOW_TO_CALL}"
+                "Integration (JSPI), which pyodide.ffi.run_sync needs. JSPI exists in Chromium, "
+                "Firefox and Safari from 27 (not in earlier Safari, nor in WebKitGTK 2.50), and "
+                "in Node 20 with --experimental-wasm-stack-switching; where it is available, "
+                f"{HOW_TO_CALL}"
             )
         raise RuntimeError(
             "pyws.sync cannot block here: this Python call stack was entered synchronously "
@@ -73,9 +76,17 @@ def _pyodide_run[T](coroutine: Coroutine[Any, Any, T]) -> T:
 
 
 class _LoopThread:
-    """CPython: an event loop in a daemon thread, started on first use."""
+    """CPython: an event loop in a daemon thread, started on first use.
+
+    A child made by ``os.fork()`` inherits the loop but not its thread, so it starts
+    afresh (:meth:`reset`, registered with :func:`os.register_at_fork`); the connections
+    it inherited stay the parent's: using one raises :exc:`RuntimeError`.
+    """
 
     def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -91,13 +102,20 @@ class _LoopThread:
                 self._loop = loop
             return self._loop
 
-    def run[T](self, coroutine: Coroutine[Any, Any, T]) -> T:
+    def run[T](self, coroutine: Coroutine[Any, Any, T], owner: AsyncWebSocket | None) -> T:
         loop = self._running_loop()
         if threading.current_thread() is self._thread:
             coroutine.close()
             raise RuntimeError(
                 "pyws.sync was called from its own event loop's thread, where it would wait "
                 "for itself forever; use the async API there"
+            )
+        if owner is not None and owner._loop is not loop:
+            coroutine.close()
+            raise RuntimeError(
+                f"{owner.url} was opened by pyws.sync in the parent process, before "
+                "os.fork(): its event loop does not run in this child, where it would wait "
+                "forever; open a new connection in the child"
             )
         future = asyncio.run_coroutine_threadsafe(coroutine, loop)
         try:
@@ -110,13 +128,16 @@ class _LoopThread:
 
 
 _loop_thread = _LoopThread()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_loop_thread.reset)
 
 
-def _run[T](coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run ``coroutine`` to completion and return its result, blocking the caller."""
+def _run[T](coroutine: Coroutine[Any, Any, T], owner: AsyncWebSocket | None = None) -> T:
+    """Run ``coroutine`` (of connection ``owner``) to completion and return its result,
+    blocking the caller."""
     if _platform.IN_PYODIDE:
         return _pyodide_run(coroutine)
-    return _loop_thread.run(coroutine)
+    return _loop_thread.run(coroutine, owner)
 
 
 class WebSocket:
@@ -214,7 +235,7 @@ class WebSocket:
         not lost), and :exc:`~pyws.ConnectionClosed` once the queue is empty and the
         connection closed.
         """
-        return _run(self.aio.recv(timeout, decode))
+        return _run(self.aio.recv(timeout, decode), self.aio)
 
     def __iter__(self) -> Iterator[Data]:
         """Messages until the connection closes: ends on a normal close
@@ -233,12 +254,12 @@ class WebSocket:
         ``write_limit`` bytes are buffered. Raises :exc:`~pyws.ConnectionClosed` once the
         connection is closing or closed.
         """
-        _run(self.aio.send(message))
+        _run(self.aio.send(message), self.aio)
 
     def drain(self) -> None:
         """Wait until everything sent is on the network; :exc:`~pyws.ConnectionClosed` if
         the connection closes first."""
-        _run(self.aio.drain())
+        _run(self.aio.drain(), self.aio)
 
     def close(self, code: int = 1000, reason: str = "") -> None:
         """Close and wait up to ``close_timeout`` for the closing handshake.
@@ -247,11 +268,11 @@ class WebSocket:
         (else :exc:`ValueError`), as for a page. Idempotent; a handshake that does not end
         in time leaves the connection closed with 1006.
         """
-        _run(self.aio.close(code, reason))
+        _run(self.aio.close(code, reason), self.aio)
 
     def wait_closed(self) -> None:
         """Return once the connection is closed; it does not close it."""
-        _run(self.aio.wait_closed())
+        _run(self.aio.wait_closed(), self.aio)
 
     def __enter__(self) -> WebSocket:
         return self

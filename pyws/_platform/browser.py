@@ -39,14 +39,22 @@ _parse_url = run_js(
 # removes the listeners and the timer. Workers get "online" too; Node has neither event.
 _pause = run_js(
     """
-    (ms) => {
+    (ms, MAX_TIMER_MS) => {
         let finish;
         const promise = new Promise((resolve) => {
             const g = globalThis;
             const doc = g.document;
             const online = () => finish("online");
             const visible = () => { if (doc.visibilityState === "visible") finish("visible"); };
-            const timer = setTimeout(() => finish("timer"), ms);
+            // setTimeout fires at once past 2**31-1 ms: a longer wait is a chain of them.
+            let timer;
+            const arm = (left) => {
+                timer = setTimeout(
+                    () => (left > MAX_TIMER_MS ? arm(left - MAX_TIMER_MS) : finish("timer")),
+                    Math.min(left, MAX_TIMER_MS),
+                );
+            };
+            arm(ms);
             finish = (why) => {
                 clearTimeout(timer);
                 g.removeEventListener?.("online", online);
@@ -67,7 +75,7 @@ async def pause(delay: float) -> None:
 
     Cancelling it removes its listeners and clears its timer at once.
     """
-    promise, finish = _pause(delay * 1000)
+    promise, finish = _pause(delay * 1000, MAX_TIMER_MS)
     try:
         await promise
     finally:
@@ -238,15 +246,32 @@ def to_js_blob(blob: Blob) -> JsProxy:
     )
 
 
+MAX_TIMER_MS = 2**31 - 1
+"""The longest ``setTimeout`` delay: past it, browsers and Node fire at once (measured
+by issue 21: ``recv(timeout=30 days)`` timed out after 2 ms). Longer waits chain timers."""
+
+
 class Timer:
-    """``setTimeout``, with a cancel that really clears the timer and frees its proxy."""
+    """``setTimeout``, with a cancel that really clears the timer and frees its proxy.
+
+    A delay over :data:`MAX_TIMER_MS` is a chain of timers; ``inf`` never fires.
+    """
 
     def __init__(self, delay: float, callback: Callable[[], None]) -> None:
         self._callback = callback
+        self._left = delay * 1000
         self._proxy: JsProxy | None = resources.proxy(self._fire)
-        self._id = js.setTimeout(self._proxy, delay * 1000)
+        self._id = self._arm()
+
+    def _arm(self) -> Any:
+        step = min(self._left, MAX_TIMER_MS)
+        self._left -= step
+        return js.setTimeout(self._proxy, step)
 
     def _fire(self) -> None:
+        if self._left > 0:
+            self._id = self._arm()
+            return
         self.cancel()
         self._callback()
 

@@ -16,6 +16,9 @@ import ipaddress
 import logging
 import re
 import ssl
+import urllib.parse
+import urllib.request
+from base64 import b64encode
 from collections.abc import Callable
 from typing import Any, Literal, NamedTuple
 
@@ -33,7 +36,7 @@ from .._validation import ParsedURL
 from ..blob import Blob
 from ..connection import State
 
-__all__ = ["HONOURED", "StreamTransport", "configure", "parse_url"]
+__all__ = ["HONOURED", "Proxy", "StreamTransport", "configure", "parse_url", "proxy_for"]
 
 _log = logging.getLogger("pyws")
 
@@ -46,9 +49,9 @@ close it ourselves, and the close still counts as clean. Chromium's
 ``kUnderlyingConnectionCloseTimeout``."""
 
 
-HONOURED = frozenset({"ssl", "server_hostname"})
-"""The options of ``websockets.connect`` that pyws honours in CPython: TLS has no browser
-to take its certificates from here."""
+HONOURED = frozenset({"ssl", "server_hostname", "proxy"})
+"""The options of ``websockets.connect`` that pyws honours in CPython: there is no browser
+to take certificates or proxy settings from here."""
 
 TLS = ssl.SSLContext | Literal[True] | None
 
@@ -57,19 +60,30 @@ def configure(options: dict[str, Any]) -> TransportFactory:
     """:class:`StreamTransport` with the :data:`HONOURED` options, as ``websockets`` takes
     them: ``ssl``, an ``ssl.SSLContext`` (True or None: the default context, which trusts
     the system's certificate authorities), for wss URLs only; ``server_hostname``, the
-    name the certificate must match (and sent as SNI) instead of the URL's host."""
+    name the certificate must match (and sent as SNI) instead of the URL's host; ``proxy``,
+    True (the default) for the system's proxy settings, None for none, or a proxy URL
+    (checked here)."""
     tls = options.get("ssl")
     if not (tls is None or tls is True or isinstance(tls, ssl.SSLContext)):
         raise TypeError(f"ssl must be an ssl.SSLContext, True or None, not {tls!r}")
     server_hostname = options.get("server_hostname")
     if not (server_hostname is None or isinstance(server_hostname, str)):
         raise TypeError(f"server_hostname must be a str or None, not {server_hostname!r}")
+    proxy: Any = options.get("proxy", True)
+    if proxy is not True and proxy is not None:
+        Proxy(proxy)  # raises TypeError or ValueError
 
     def factory(
         url: str, protocols: list[str], binary_type: BinaryType, events: Events
     ) -> StreamTransport:
         return StreamTransport(
-            url, protocols, binary_type, events, tls=tls, server_hostname=server_hostname
+            url,
+            protocols,
+            binary_type,
+            events,
+            tls=tls,
+            server_hostname=server_hostname,
+            proxy=proxy,
         )
 
     return factory
@@ -99,6 +113,7 @@ class StreamTransport(asyncio.Protocol):
         *,
         tls: TLS = None,
         server_hostname: str | None = None,
+        proxy: str | Literal[True] | None = True,
     ) -> None:
         scheme, _, rest = url.partition(":")  # url is what check_url() returned
         parts = _parse(scheme, rest) if scheme in ("ws", "wss") else None
@@ -148,17 +163,44 @@ class StreamTransport(asyncio.Protocol):
         context = None
         if secure:
             context = ssl.create_default_context() if tls is None or tls is True else tls
+        if proxy is True:  # the system's settings, as a browser applies its own
+            proxy = proxy_for(parts.address, port, secure)
         self._connecting: asyncio.Task[None] | None = self._loop.create_task(
-            self._connect(parts.address, port, context, server_hostname)
+            self._connect(
+                parts.address,
+                port,
+                context,
+                server_hostname,
+                None if proxy is None else Proxy(proxy),
+            )
         )
 
     async def _connect(
-        self, host: str, port: int, context: ssl.SSLContext | None, server_hostname: str | None
+        self,
+        host: str,
+        port: int,
+        context: ssl.SSLContext | None,
+        server_hostname: str | None,
+        proxy: Proxy | None,
     ) -> None:
         try:
-            await self._loop.create_connection(
-                lambda: self, host, port, ssl=context, server_hostname=server_hostname
-            )
+            if proxy is None:
+                await self._loop.create_connection(
+                    lambda: self, host, port, ssl=context, server_hostname=server_hostname
+                )
+            else:
+                transport = await proxy.tunnel(host, port)
+                if context is not None:
+                    upgraded = await self._loop.start_tls(
+                        transport,
+                        transport.get_protocol(),
+                        context,
+                        server_hostname=server_hostname or host,
+                    )
+                    assert upgraded is not None
+                    transport = upgraded
+                transport.set_protocol(self)
+                self.connection_made(transport)
         except (Exception, asyncio.CancelledError) as exc:
             self._connecting = None
             # Cancelled: close() or release() stopped it, and there is nothing to say.
@@ -641,3 +683,119 @@ def _ipv6(text: str) -> str | None:
         return f"[{':'.join(pieces)}]"
     joined = ":".join(pieces)
     return f"[{joined[: longest.start()].rstrip(':')}::{joined[longest.end() :].lstrip(':')}]"
+
+
+# -- proxies -------------------------------------------------------------------------------
+
+
+def proxy_for(host: str, port: int, secure: bool) -> str | None:
+    """The proxy the system names for a WebSocket to ``host``:``port``, or None.
+
+    A browser applies its proxy settings; CPython's are the ``*_proxy`` environment
+    variables (and the OS settings, where :func:`urllib.request.getproxies` reads them),
+    chosen as the ``websockets`` library chooses: none when ``no_proxy`` bypasses the
+    host, else the first of ``wss``/``ws``, ``socks``, ``https``, then (ws only) ``http``.
+    Loopback hosts are never proxied, as in Chromium and Firefox (unlike ``websockets``).
+    """
+    if _is_loopback(host) or urllib.request.proxy_bypass(f"{host}:{port}"):
+        return None
+    proxies = urllib.request.getproxies()
+    for scheme in ("wss", "socks", "https") if secure else ("ws", "socks", "https", "http"):
+        proxy = proxies.get(scheme)
+        if proxy is not None:
+            # getproxies() reports an OS-configured SOCKS proxy as http://host:port.
+            if scheme == "socks" and proxy.startswith("http://"):
+                proxy = "socks5h://" + proxy.removeprefix("http://")
+            return proxy
+    return None
+
+
+def _is_loopback(host: str) -> bool:
+    lowered = host.lower().rstrip(".")
+    if lowered == "localhost" or lowered.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(lowered.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class Proxy:
+    """An HTTP proxy (``http://`` or ``https://``, with optional ``user:password@``),
+    through which a connection is an HTTP ``CONNECT`` tunnel."""
+
+    def __init__(self, url: str) -> None:
+        if not isinstance(url, str):
+            raise TypeError(f"proxy must be True, None or a proxy URL, not {url!r}")
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise ValueError(
+                f"proxy {url!r}: pyws in CPython tunnels through http:// and https:// proxies "
+                "(HTTP CONNECT); SOCKS proxies are not supported"
+            )
+        if not parts.hostname or parts.path not in ("", "/") or parts.query or parts.fragment:
+            raise ValueError(f"proxy {url!r}: expected scheme://[user:password@]host[:port]")
+        self.url = url
+        self.secure = parts.scheme == "https"
+        self.host = parts.hostname
+        self.port = parts.port or (443 if self.secure else 80)
+        self.credentials: str | None = None
+        if parts.username is not None:
+            user = urllib.parse.unquote(parts.username)
+            password = urllib.parse.unquote(parts.password or "")
+            self.credentials = b64encode(f"{user}:{password}".encode()).decode()
+
+    def connect_request(self, host: str, port: int) -> bytes:
+        target = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        lines = [f"CONNECT {target} HTTP/1.1", f"Host: {target}", f"User-Agent: {USER_AGENT}"]
+        if self.credentials is not None:
+            lines.append(f"Proxy-Authorization: Basic {self.credentials}")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+    async def tunnel(self, host: str, port: int) -> asyncio.Transport:
+        """A TCP connection to ``host``:``port`` through the proxy; raises
+        :exc:`ConnectionError` when the proxy refuses it."""
+        loop = asyncio.get_running_loop()
+        transport, reply = await loop.create_connection(
+            _ConnectReply,
+            self.host,
+            self.port,
+            ssl=ssl.create_default_context() if self.secure else None,
+        )
+        try:
+            transport.write(self.connect_request(host, port))
+            head = await reply.head
+            status = head.split(b"\r\n", 1)[0].decode("latin-1")
+            fields = status.split(" ", 2)
+            if len(fields) < 2 or not fields[0].startswith("HTTP/") or fields[1][:1] != "2":
+                raise ConnectionError(f"proxy {self.url} refused CONNECT {host}:{port}: {status}")
+        except BaseException:
+            transport.abort()
+            raise
+        return transport
+
+
+class _ConnectReply(asyncio.Protocol):
+    """Reads a proxy's answer to CONNECT, up to the blank line that ends its head."""
+
+    LIMIT = 65536
+
+    def __init__(self) -> None:
+        self.head: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self._data = bytearray()
+
+    def data_received(self, data: bytes) -> None:
+        if self.head.done():
+            return
+        self._data += data
+        end = self._data.find(b"\r\n\r\n")
+        if end >= 0 and end + 4 < len(self._data):  # the server speaks second
+            self.head.set_exception(ConnectionError("the proxy sent data after its answer"))
+        elif end >= 0:
+            self.head.set_result(bytes(self._data))
+        elif len(self._data) > self.LIMIT:
+            self.head.set_exception(ConnectionError("the proxy's answer is too long"))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.head.done():
+            self.head.set_exception(ConnectionError("the proxy closed the connection"))

@@ -54,39 +54,22 @@ def wait_for_log(
     return server.wait_for_log(predicate, count, LOG_WAIT)
 
 
-CONNECT_GUARD = 120.0
-"""Hang guard for a page to connect before its server is killed; never a timing assertion."""
-
-
-def established(port: int) -> int:
-    """How many TCP connections to ``port`` (the local end) are established now, from
-    Linux's /proc/net/tcp: a server's open WebSockets, when nothing else connects to it."""
-    count = 0
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        local, state = line.split()[1], line.split()[3]
-        if state == "01" and int(local.rpartition(":")[2], 16) == port:
-            count += 1
-    return count
+OPEN_WAIT = 120.0
+"""Hang guard for the page to load Pyodide and open its sockets, on a loaded machine."""
 
 
 @contextmanager
 def server_killed_then_restarted(
-    after: float, down: float = 0.0, connections: int = 1
+    opened: int, after: float, down: float = 0.0
 ) -> Iterator[ServerProcess]:
-    """A server that is SIGKILLed ``after`` seconds after ``connections`` clients have
-    connected to it (no close frame, no goodbye of any kind), then, ``down`` seconds later,
-    started again on the same port.
-
-    Counted from the connections, not from the block's start: a page that is slow to start
-    (a loaded machine) would otherwise first connect to the restarted server, and never
-    see a kill.
-    """
+    """A server that is SIGKILLed ``after`` seconds once ``opened`` WebSockets have opened on
+    it (no close frame, no goodbye of any kind), then, ``down`` seconds later, started again
+    on the same port. Counting the opens, not the time since the block began, keeps the kill
+    after the page's connections however long the page takes to load."""
     with start_server() as first, ExitStack() as restarted:
 
         def kill_and_restart() -> None:
-            deadline = time.monotonic() + CONNECT_GUARD
-            while established(first.port) < connections and time.monotonic() < deadline:
-                time.sleep(0.05)
+            first.wait_for_log(lambda line: "ws opened" in line, opened, OPEN_WAIT)
             time.sleep(after)
             first.proc.kill()
             first.proc.wait()

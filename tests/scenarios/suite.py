@@ -10,6 +10,7 @@ a target's harness follow the run (so a crash or hang still tells which scenario
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 import time
 import traceback
@@ -36,6 +37,7 @@ MODULES = (
     "bounded",
     "sync_api",
     "patch",
+    "aiohttp_compat",
     "tls",
 )
 """The scenario modules of this package, in the order they run."""
@@ -59,7 +61,8 @@ class Server:
     http: str
     """``http://127.0.0.1:PORT``."""
     wss: str = ""
-    """``wss://127.0.0.1:PORT``: the same endpoints over TLS, with a trusted certificate."""
+    """``wss://127.0.0.1:PORT``: the same endpoints over TLS, with a certificate the target
+    trusts; empty where the target cannot be made to trust it (feature ``wss``)."""
     https: str = ""
     """``https://127.0.0.1:PORT``: the TLS server's origin; the page's, in a browser."""
     untrusted: str = ""
@@ -70,12 +73,22 @@ class Server:
     ca: str = ""
     """The file of the run's CA certificate (PEM), where the scenarios must pass it
     themselves (CPython's ``ssl=``); empty where the target trusts it on its own."""
+    send: Callable[[str], object] | None = field(default=None, compare=False, repr=False)
+    """Sends a text message to the harness's control WebSocket (None: no harness)."""
 
     def url(self, path: str) -> str:
         return self.ws + path
 
     def wss_url(self, path: str) -> str:
         return self.wss + path
+
+    def restart(self) -> None:
+        """Ask the harness to kill the server (SIGKILL: no close frame, no goodbye) and
+        start it again on the same port. Returns at once: the server goes down a moment
+        later, and clients notice by themselves, as they would a real crash."""
+        if self.send is None:
+            raise RuntimeError("no harness to restart the server: run through harness.suite")
+        self.send(json.dumps({"op": "restart_server"}))
 
 
 @dataclass(frozen=True)
@@ -149,6 +162,8 @@ async def run(
 ) -> Report:
     """Run the scenarios (or those named in ``only``) one after another."""
     features = environment.features()
+    if server.wss:
+        features.add("wss")  # a TLS server the target trusts
     report = Report(facts=environment.facts())
     for item in collect():
         if only is not None and item.name not in only:

@@ -22,7 +22,7 @@ def _quick() -> pyws.Backoff:
     return pyws.Backoff(initial=0.1, factor=2.0, max_delay=0.4)
 
 
-@scenario()
+@scenario("wss")
 async def wss_round_trips_text_binary_and_blob(server: Server) -> None:
     url = server.wss_url("/echo")
     async with pyws.connect(url, **environment.tls_options(server)) as ws:
@@ -48,7 +48,7 @@ async def wss_round_trips_text_binary_and_blob(server: Server) -> None:
     assert environment.live_proxies() == 0
 
 
-@scenario()
+@scenario("wss")
 async def https_urls_map_to_wss(server: Server) -> None:
     async with pyws.connect(server.https + "/echo?q=1", **environment.tls_options(server)) as ws:
         assert ws.url == server.wss_url("/echo?q=1"), ws.url
@@ -56,7 +56,7 @@ async def https_urls_map_to_wss(server: Server) -> None:
         assert await ws.recv() == "mapped"
 
 
-@scenario("https_page")
+@scenario("wss", "https_page")
 async def relative_urls_from_an_https_page_resolve_to_wss(server: Server) -> None:
     import js
 
@@ -117,7 +117,7 @@ async def mixed_content_is_an_invalid_uri(server: Server) -> None:
         assert await ws.recv() == "loopback"
 
 
-@scenario("sync")
+@scenario("wss", "sync")
 async def sync_over_wss(server: Server) -> None:
     options = environment.tls_options(server)
 
@@ -137,7 +137,7 @@ async def sync_over_wss(server: Server) -> None:
     await blocking(run)
 
 
-@scenario()
+@scenario("wss")
 async def reconnecting_websocket_over_wss_through_a_server_restart(server: Server) -> None:
     options = environment.tls_options(server)
     async with pyws.ReconnectingWebSocket(

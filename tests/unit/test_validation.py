@@ -134,6 +134,7 @@ def test_subprotocols() -> None:
 def test_timeouts_and_limits() -> None:
     assert check_timeout("t", None) is None
     assert check_timeout("t", 0) == 0.0
+    assert check_timeout("t", float("inf")) is None  # issue 21, item 6: no timeout
     for bad in (-1, -0.001, float("nan")):
         with pytest.raises(ValueError, match="t must be >= 0"):
             check_timeout("t", bad)
