@@ -57,7 +57,7 @@ $(VENV312)/.installed: pyproject.toml
 	@test -x $(VENV312)/bin/python || \
 		"$$(ls -d "$$(pyenv root)"/versions/3.12.* | sort -V | tail -1)/bin/python" -m venv $(VENV312)
 	$(VENV312)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV312)/bin/python -m pip install --quiet -e '.[cpython,suite]' pytest
+	$(VENV312)/bin/python -m pip install --quiet -e '.[cpython,suite]' pytest hypothesis
 	@touch $@
 
 # pyws under PyScript (@pyscript/core, pinned in web/package.json): main thread and worker.
@@ -90,7 +90,8 @@ $(VENV)/.installed: pyproject.toml scripts/find-python.sh
 web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 
-DIST_INPUTS := $(VENV)/.installed scripts/build_dist.py scripts/pyodide-wheels.txt pyproject.toml \
+DIST_INPUTS := $(VENV)/.installed scripts/build_dist.py scripts/pyodide_compile.mjs \
+	scripts/pyodide-wheels.txt pyproject.toml \
 	$(shell find pyws -name '*.py' -o -name py.typed)
 
 build/pyodide/pyodide-lock.json: $(DIST_INPUTS) web/node_modules/.package-lock.json

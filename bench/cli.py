@@ -9,7 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bench import report, runner
-from bench.plan import full_plan, quick_plan
+from bench.plan import LABELS, full_plan, quick_plan, select
 from harness import ROOT
 
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -46,6 +46,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="MD",
         help=f"write the table into MD between its markers (default {DOC.relative_to(ROOT)})",
     )
+    parser.add_argument(
+        "--cases",
+        type=lambda v: v.split(","),
+        metavar="A,B",
+        help="only these cases (rtt, pipelined, binary, blob, fanin, binary_deflate)",
+    )
+    parser.add_argument(
+        "--contenders",
+        type=lambda v: v.split(","),
+        metavar="A,B",
+        help=f"only these contenders, raw JS always included ({', '.join(LABELS)}); "
+        "pyws_inline, pyws_defer and pyws_adaptive (the receive designs of issue 16) run "
+        "only when named here",
+    )
     args = parser.parse_args(argv)
     if args.reps < 1:
         parser.error("--reps must be at least 1")
@@ -57,6 +71,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     plan = quick_plan() if args.quick else full_plan(args.reps)
+    if args.cases or args.contenders:
+        try:
+            plan = select(plan, args.cases, args.contenders)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     measurements = runner.run(
         plan,
         startup=not args.no_startup,

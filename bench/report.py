@@ -7,7 +7,7 @@ import statistics
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.plan import CONTENDERS, LABELS, Case, Plan
+from bench.plan import CONTENDERS, LABELS, RECEIVE_VARIANTS, Case, Plan
 from bench.runner import Measurements, Run
 
 DASH = "\u2013"  # an en dash, for ranges and empty cells
@@ -27,6 +27,8 @@ def markers(browser: str = "chromium") -> tuple[str, str]:
 
 
 STARTUP_TARGET_PCT = 5.0
+OWN_STARTUP_TARGET_PCT = 2.0
+"""pyws's own share: its loadPackage after the installer's first use, plus import pyws."""
 
 
 def title(case: Case, plan: Plan) -> str:
@@ -113,8 +115,15 @@ def _ratio_cell(m: Measurements, case: str, contender: str, base: str = "js") ->
     return f"{statistics.median(medians):.2f} (runs: {each})"
 
 
+def _planned(m: Measurements) -> list[str]:
+    """The contenders that some case of the plan runs, in the table's order."""
+    return [
+        c for c in (*CONTENDERS, *RECEIVE_VARIANTS) if any(c in k.contenders for k in m.plan.cases)
+    ]
+
+
 def _contenders(m: Measurements, case: Case) -> list[str]:
-    return [c for c in CONTENDERS if c in case.contenders]
+    return [c for c in _planned(m) if c in case.contenders]
 
 
 def _cell(m: Measurements, case: Case, contender: str) -> str:
@@ -165,20 +174,20 @@ def _integrity(m: Measurements) -> str:
 
 
 def _throughput(m: Measurements) -> list[str]:
-    heads = [LABELS[c] for c in CONTENDERS]
+    heads = [LABELS[c] for c in _planned(m)]
     lines = [
         "| Scenario | Unit | " + " | ".join(heads) + " |",
         "|---|---|" + "---:|" * len(heads),
     ]
     for case in m.plan.cases:
         unit = next((r.result["unit"] for r in m.runs if r.case == case.name and r.result), "?")
-        cells = [_cell(m, case, c) for c in CONTENDERS]
+        cells = [_cell(m, case, c) for c in _planned(m)]
         lines.append(f"| {title(case, m.plan)} | {unit} | " + " | ".join(cells) + " |")
     return lines
 
 
 def _ratio_table(m: Measurements) -> list[str]:
-    others = [c for c in CONTENDERS if c not in ("js", "pyws")]
+    others = [c for c in _planned(m) if c not in ("js", "pyws")]
     lines = [
         "| Scenario | pyws | Target | Met | " + " | ".join(LABELS[c] for c in others) + " |",
         "|---|---:|---:|:---:|" + "---:|" * len(others),
@@ -200,19 +209,32 @@ def _ratio_table(m: Measurements) -> list[str]:
 EXPERIMENTS = (
     ("pyws_jsq", "pyws", "pyws, JS-side queue ÷ pyws"),
     ("wss", "js", "WebSocketStream ÷ WebSocket (raw JS)"),
+    ("pyws", "naive", "pyws ÷ naive wrapper"),
+    # The receive designs of issue 16 (web/bench/bench_variants.py), when run.
+    ("pyws_adaptive", "pyws_inline", "adaptive ÷ always inline"),
+    ("pyws_defer", "pyws_inline", "always deferred ÷ always inline"),
+    ("pyws_adaptive", "pyws_defer", "adaptive ÷ always deferred"),
+    ("pyws_adaptive", "pyws_timed", "adaptive ÷ by time only"),
+    ("pyws_adaptive", "naive", "adaptive ÷ naive wrapper"),
+    ("pyws_inline", "naive", "always inline ÷ naive wrapper"),
+    ("pyws", "pyws_adaptive", "pyws ÷ adaptive (counted)"),
 )
 
 
 def _experiments(m: Measurements) -> list[str]:
-    """The two experiments head to head, pair by pair in the same page: above 1 is faster."""
+    """The experiments head to head, pair by pair in the same page: above 1 is faster."""
+    planned = _planned(m)
+    pairs = [e for e in EXPERIMENTS if e[0] in planned and e[1] in planned]
     lines = [
-        "| Scenario | " + " | ".join(label for _, _, label in EXPERIMENTS) + " |",
-        "|---|" + "---:|" * len(EXPERIMENTS),
+        "| Scenario | " + " | ".join(label for _, _, label in pairs) + " |",
+        "|---|" + "---:|" * len(pairs),
     ]
     for case in m.plan.cases:
         cells = [
-            _ratio_cell(m, case.name, c, base) if c in case.contenders else "n/a"
-            for c, base, _ in EXPERIMENTS
+            _ratio_cell(m, case.name, c, base)
+            if c in case.contenders and base in case.contenders
+            else "n/a"
+            for c, base, _ in pairs
         ]
         lines.append(f"| {title(case, m.plan)} | " + " | ".join(cells) + " |")
     return lines
@@ -276,6 +298,74 @@ def _startup(m: Measurements) -> list[str]:
                 f"| {_spread(extra_pct)} | {DASH} | {DASH} | ≤ {STARTUP_TARGET_PCT:.0f} % | {met} |"
             )
     return lines
+
+
+def _own_startup(m: Measurements) -> list[str]:
+    """The ``installer`` variant: the installer's first use (``loadPackage("iniconfig")``,
+    which any first package pays) apart from pyws's own ``loadPackage`` and import."""
+    lines = [
+        "| Start-up, pyws's own (ms) | installer's first use | `loadPackage(\"pyws\")` after it "
+        "| `import pyws` | pyws's own | pyws's own % | Target | Met |",
+        "|---|---:|---:|---:|---:|---:|---:|:---:|",
+    ]
+    for kind, pairs in m.startup.items():
+        rows = [p for p in pairs if "installer" in p and "base" in p]
+        if not rows:
+            continue
+        own = [p["own_load_package"] + p["own_import_pyws"] for p in rows]
+        pct = [100 * (p["own_load_package"] + p["own_import_pyws"]) / p["base"] for p in rows]
+        met = "yes" if statistics.median(pct) <= OWN_STARTUP_TARGET_PCT else "**no**"
+        lines.append(
+            f"| {kind} | {_spread([p['installer'] for p in rows])} "
+            f"| {_spread([p['own_load_package'] for p in rows])} "
+            f"| {_spread([p['own_import_pyws'] for p in rows])} | {_spread(own)} "
+            f"| {_spread(pct)} | ≤ {OWN_STARTUP_TARGET_PCT:.0f} % | {met} |"
+        )
+    return lines if len(lines) > 2 else []
+
+
+def _short_waits(waited: dict[int, int]) -> str:
+    total = sum(waited.values())
+    if not total:
+        return DASH
+    under = [sum(c for step, c in waited.items() if step < limit) for limit in (2, 10)]
+    return " / ".join(f"{100 * n / total:.0f} %" for n in under)
+
+
+def _bursts(m: Measurements) -> list[str]:
+    """How many messages each resume of the reader took, per receive design (summed over
+    its runs, warm-up included): resumes, messages per resume, and the share of messages
+    that came in bursts of 1, 2-7, 8-63 and 64 or more."""
+    lines = [
+        "| Messages per resume of the reader | design | resumes | messages | per resume "
+        f"| in bursts of 1 | 2{DASH}7 | 8{DASH}63 | ≥ 64 | largest "
+        "| resumes after waiting < 20 / < 100 µs |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for case in m.plan.cases:
+        for contender in RECEIVE_VARIANTS:
+            sizes: dict[int, int] = {}
+            waited: dict[int, int] = {}  # 10 us steps
+            for r in _runs(m, case.name, contender).values():
+                for size, count in (r.result or {}).get("bursts", {}).items():
+                    sizes[int(size)] = sizes.get(int(size), 0) + int(count)
+                for step, count in (r.result or {}).get("waited_10us", {}).items():
+                    waited[int(step)] = waited.get(int(step), 0) + int(count)
+            if not sizes:
+                continue
+            resumes = sum(sizes.values())
+            total = sum(size * count for size, count in sizes.items())
+
+            def share(low: int, high: float, sizes: dict[int, int] = sizes) -> str:
+                within = sum(s * c for s, c in sizes.items() if low <= s <= high)
+                return f"{100 * within / sum(s * c for s, c in sizes.items()):.0f} %"
+
+            lines.append(
+                f"| {title(case, m.plan)} | {LABELS[contender]} | {resumes} | {total} "
+                f"| {total / resumes:.2f} | {share(1, 1)} | {share(2, 7)} | {share(8, 63)} "
+                f"| {share(64, float('inf'))} | {max(sizes)} | {_short_waits(waited)} |"
+            )
+    return lines if len(lines) > 2 else []
 
 
 def _crossings(m: Measurements) -> list[str]:
@@ -349,9 +439,13 @@ def render(m: Measurements) -> str:
         "",
         *_crossings(m),
         "",
+        *_bursts(m),
+        "",
         *_latency(m),
         "",
         *_startup(m),
+        "",
+        *_own_startup(m),
         "",
         f"- Data: {_integrity(m)}",
         f"- Page: `crossOriginIsolated` = {page.get('crossOriginIsolated')}; "

@@ -162,9 +162,11 @@ def _describe(run: Run) -> str:
     return head + f"{r['rate']:>10.1f} {r['unit']:<6} {intact}"
 
 
-STARTUP_VARIANTS = ("base", "pyws", "preload")
-"""``loadPyodide()`` alone; then ``loadPackage("pyws")`` and ``import pyws``; and
-``loadPyodide({packages: ["pyws"]})``, which may overlap pyws's load with Pyodide's own."""
+STARTUP_VARIANTS = ("base", "pyws", "preload", "installer")
+"""``loadPyodide()`` alone; then ``loadPackage("pyws")`` and ``import pyws``;
+``loadPyodide({packages: ["pyws"]})``, which may overlap pyws's load with Pyodide's own; and
+``loadPackage("iniconfig")`` (a 6 KiB wheel: the installer's first use, which every
+package pays) before ``loadPackage("pyws")``, which then times pyws's own share."""
 
 
 def _record(pair: dict[str, float], variant: str, message: dict[str, Any]) -> None:
@@ -174,6 +176,10 @@ def _record(pair: dict[str, float], variant: str, message: dict[str, Any]) -> No
         pair["pyws_in_load"] = float(message["ms"]) - float(message["pyodide_ms"])
         pair["load_package"] = float(message["load_package_ms"])
         pair["import_pyws"] = float(message["import_ms"])
+    elif variant == "installer":
+        pair["installer"] = float(message["installer_ms"])
+        pair["own_load_package"] = float(message["load_package_ms"])
+        pair["own_import_pyws"] = float(message["import_ms"])
 
 
 async def _startup(
