@@ -16,7 +16,7 @@ import asyncio
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from .._transport import BinaryType, Events, Transport, TransportFactory
 from .._validation import URLParser
@@ -42,9 +42,17 @@ class Backend(NamedTuple):
     """The ``WebSocketStream`` transport, where the runtime has it."""
     can_pause: bool = False
     """Whether :attr:`transport` (the default one) can stop reading: in CPython."""
-    with_proxy: Callable[[object], TransportFactory] | None = None
-    """The transport through a given proxy (``connect(proxy=...)``); None where the
-    platform applies its own proxy settings (a browser)."""
+    honours: frozenset[str] = frozenset()
+    """Options of ``websockets.connect`` this platform honours (CPython: ``ssl``,
+    ``server_hostname``); a browser honours none, and they are warned about."""
+    configure: Callable[[dict[str, Any]], TransportFactory] | None = None
+    """The transport factory for values of :attr:`honours` (checking them)."""
+
+    def transport_for(self, options: dict[str, Any]) -> TransportFactory:
+        """The transport factory for these honoured options: :attr:`transport` if none."""
+        if not options or self.configure is None:
+            return self.transport
+        return self.configure(options)
 
 
 auto_prefers: TransportName | None = None
@@ -141,5 +149,6 @@ def backend() -> Backend:
         cpython.parse_url,
         False,
         can_pause=True,
-        with_proxy=cpython.with_proxy,
+        honours=cpython.HONOURED,
+        configure=cpython.configure,
     )

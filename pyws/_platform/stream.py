@@ -39,7 +39,7 @@ from pyodide.ffi import JsBuffer, JsProxy, to_js
 
 from .._transport import BinaryType, Events
 from ..blob import Blob
-from .browser import JsBlob, Timer, is_binary, resources, to_js_blob
+from .browser import JsBlob, Timer, is_binary, refused_urls, resources, to_js_blob
 
 _log = logging.getLogger("pyws")
 
@@ -255,7 +255,8 @@ class StreamTransport:
         ]
         self._events = events
         try:
-            self._s: Any = _open(url, to_js(protocols), binary_type, _callbacks(*self._proxies))
+            with refused_urls(url):  # mixed content: InvalidURI
+                self._s: Any = _open(url, to_js(protocols), binary_type, _callbacks(*self._proxies))
         except BaseException:
             self._free()
             raise
