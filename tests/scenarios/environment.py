@@ -22,8 +22,10 @@ FEATURES = {
     "patch": "pyws.patch_websockets() and pyws.patch_aiohttp() patch only under Pyodide",
     "ssl": "gql and python-engineio import ssl, which Pyodide 0.29 ships as a package of its "
     "own that the npm distribution lacks",
-    "https_page": "a page or worker loaded over https (Node and CPython have none): relative "
-    "URLs resolve to wss against it, and mixed-content blocking applies",
+    "https_page": "a page or worker loaded over https (Node and CPython have none; WebKit's "
+    "is http, as WebKitGTK blocks ws:// even to loopback from an https page, and the suite's "
+    "control and most scenarios use ws://127.0.0.1): relative URLs resolve to wss against "
+    "it, and mixed-content blocking applies",
     "wss": "a TLS server whose certificate the target trusts: the harness makes every target "
     "trust the CA made for the run, or that server's certificate alone (harness/tls.py)",
 }
