@@ -10,6 +10,7 @@ wake-up (``pyws._wakeup``) resumes ``recv()`` inside it exactly as in a browser.
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -44,6 +45,13 @@ class VirtualLoop(asyncio.BaseEventLoop):
     def time(self) -> float:
         return self.now
 
+    def set_time(self, now: float) -> None:
+        """Move the clock to ``now``. The loop fires a timer once ``when < time() +
+        clock resolution``: keep the resolution above the float spacing at ``now`` (at
+        t = 1e9 s, a 1 ns resolution adds nothing and a timer due now never fires)."""
+        self.now = now
+        self._clock_resolution = max(1e-9, 4 * math.ulp(now))
+
     def _process_events(self, event_list: list[Any]) -> None:
         pass
 
@@ -74,13 +82,15 @@ class Sim:
     def advance(self, delta: float) -> None:
         """Move the clock by ``delta``, firing each due timer at its own deadline."""
         target = self.loop.now + delta
-        while True:
+        for _ in range(IDLE_LIMIT):
             due = [handle.when() for handle in self.timers() if handle.when() <= target]
             if not due:
                 break
-            self.loop.now = max(self.loop.now, min(due))
+            self.loop.set_time(max(self.loop.now, min(due)))
             self.settle()
-        self.loop.now = target
+        else:
+            raise AssertionError(f"timers keep falling due: {self.timers()}")
+        self.loop.set_time(target)
         self.settle()
 
     def call(self, function: Callable[..., Any], *args: Any) -> None:

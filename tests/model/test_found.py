@@ -73,6 +73,50 @@ def test_heartbeat_beats_the_close_timeout() -> None:
 # -- ReconnectingWebSocket ------------------------------------------------------------------
 
 
+def test_reconnecting_late_reader() -> None:
+    """Issue 21 item 1: a reader late across a reconnect got c1-m1; c0-m0 was lost."""
+
+    def steps(state: ReconnectingMachine) -> None:
+        state.start(max_queued=1, min_uptime=0.0, max_retries=None)
+        state.network_accepts()
+        state.server_sends()
+        state.server_closes(close=(1011, "boom", True))
+        state.network_accepts()
+        state.server_sends()
+        state.app_recv()
+
+    replay(ReconnectingMachine, steps)
+
+
+def test_reconnecting_late_reader_waits() -> None:
+    """Issue 21 item 1: with nothing on the new connection, recv() waited; c0-m0 was lost."""
+
+    def steps(state: ReconnectingMachine) -> None:
+        state.start(max_queued=1, min_uptime=0.0, max_retries=None)
+        state.network_accepts()
+        state.server_sends()
+        state.server_closes(close=(1011, "boom", True))
+        state.network_accepts()
+        state.app_recv()
+
+    replay(ReconnectingMachine, steps)
+
+
+def test_reconnecting_late_reader_after_close() -> None:
+    """Issue 21 item 1: after close(), recv() raised ConnectionClosedOK; c0-m0 was lost."""
+
+    def steps(state: ReconnectingMachine) -> None:
+        state.start(max_queued=1, min_uptime=0.0, max_retries=None)
+        state.network_accepts()
+        state.server_sends()
+        state.server_closes(close=(1011, "boom", True))
+        state.network_accepts()
+        state.app_closes(code=1000)
+        state.app_recv()
+
+    replay(ReconnectingMachine, steps)
+
+
 def test_reconnecting_close_1001_half_state_before_connecting() -> None:
     """Issue 21 item 8: close(1001) before the first connection returned 0, no ValueError."""
 

@@ -239,11 +239,8 @@ class ReconnectingMachine(RuleBasedStateMachine):
                 if exc is None:
                     assert not self.closed, f"send({message!r}) accepted after close()"
                     self.accepted.append(message)
-                elif self.closed:
-                    assert isinstance(exc, pyws.ConnectionClosedOK), f"send(): {exc!r}"
                 else:
-                    assert self.gave_up(), f"send({message!r}) raised {exc!r}"
-                    assert isinstance(exc, pyws.InvalidHandshake | TimeoutError), repr(exc)
+                    self.check_ended(exc, f"send({message!r})")
         reader = self.reader
         if reader is None:
             return
@@ -268,11 +265,16 @@ class ReconnectingMachine(RuleBasedStateMachine):
         assert self.read == len(self.received), (
             f"recv() raised {exc!r} while {self.received[self.read]!r} was never returned"
         )
-        if self.closed:
-            assert isinstance(exc, pyws.ConnectionClosedOK), f"recv() after close(): {exc!r}"
+        self.check_ended(exc, "recv()")
+
+    def check_ended(self, exc: BaseException, call: str) -> None:
+        """Once the loop gave up, its exception (also after close()); after close() alone,
+        ConnectionClosedOK; never anything else."""
+        if self.gave_up():
+            assert isinstance(exc, pyws.InvalidHandshake | TimeoutError), f"{call}: {exc!r}"
         else:
-            assert self.gave_up(), f"recv() raised {exc!r}"
-            assert isinstance(exc, pyws.InvalidHandshake | TimeoutError), repr(exc)
+            assert self.closed, f"{call} raised {exc!r}"
+            assert isinstance(exc, pyws.ConnectionClosedOK), f"{call} after close(): {exc!r}"
 
     @invariant()
     def sent_in_order_once(self) -> None:
