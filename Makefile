@@ -49,7 +49,7 @@ $(VENV312)/.installed: pyproject.toml
 	@test -x $(VENV312)/bin/python || \
 		"$$(ls -d "$$(pyenv root)"/versions/3.12.* | sort -V | tail -1)/bin/python" -m venv $(VENV312)
 	$(VENV312)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV312)/bin/python -m pip install --quiet -e '.[cpython]' pytest
+	$(VENV312)/bin/python -m pip install --quiet -e '.[cpython,suite]' pytest
 	@touch $@
 
 # pyws under PyScript (@pyscript/core, pinned in web/package.json): main thread and worker.

@@ -106,6 +106,42 @@ def start_server(
         launch.stop(timeout)
 
 
+class Restartable:
+    """:func:`serve`, whose server can be killed and started again on the same port::
+
+    async with Restartable("--web", folder) as served:
+        served.server.url  # the one running now
+        await served.restart()  # SIGKILL (no close frame, no goodbye), then a new one
+    """
+
+    def __init__(self, *args: str) -> None:
+        self._args = args
+        self._launch: _Launch | None = None
+        self.server: ServerProcess | None = None
+        """The server running now."""
+        self.restarts = 0
+
+    async def _start(self, *args: str) -> None:
+        self._launch = _Launch((*self._args, *args), None)
+        self.server = await asyncio.to_thread(self._launch.serving, START_TIMEOUT)
+
+    async def __aenter__(self) -> Restartable:
+        await self._start()
+        return self
+
+    async def restart(self) -> None:
+        """Kill the server at once, as a crash would, and start it again on its port."""
+        assert self._launch is not None and self.server is not None
+        self._launch.proc.kill()
+        await asyncio.to_thread(self._launch.stop, STOP_TIMEOUT)
+        await self._start("--port", str(self.server.port))  # the last --port wins
+        self.restarts += 1
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._launch is not None:
+            await asyncio.to_thread(self._launch.stop, STOP_TIMEOUT)
+
+
 @asynccontextmanager
 async def serve(
     *args: str, env: dict[str, str] | None = None, timeout: float = STOP_TIMEOUT

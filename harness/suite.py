@@ -28,7 +28,7 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from urllib.parse import quote
 from harness import ROOT
 from harness.browser import BrowserProcess, Command, chromium_command, firefox_command, launch
 from harness.control import Control
-from harness.server import serve
+from harness.server import Restartable
 
 SCENARIOS = ROOT / "tests" / "scenarios"
 WEB = Path(__file__).resolve().parent / "suite_web"
@@ -175,10 +175,17 @@ def _tail(path: Path, size: int = 4000) -> str:
 
 
 async def _report(
-    control: Control, process: BrowserProcess, idle: float, say: Say, output: Callable[[], str]
+    control: Control,
+    process: BrowserProcess,
+    idle: float,
+    say: Say,
+    output: Callable[[], str],
+    restart: Callable[[], Awaitable[None]],
 ) -> Any:
     """The report the target sends, relaying its log lines; or :class:`TargetError` with
-    the progress so far (and ``output()`` if the target itself could not say why)."""
+    the progress so far (and ``output()`` if the target itself could not say why). A
+    scenario's ``{"op": "restart_server"}`` kills the bundled server and starts it again
+    on the same port (``restart()``)."""
     progress = Progress()
     deadline = time.monotonic() + idle
     while True:
@@ -201,6 +208,9 @@ async def _report(
         elif op == "result":
             progress.results.append(message["result"])
             progress.running = None
+        elif op == "restart_server":
+            await restart()
+            say("[harness] the server was killed and started again on its port")
         elif op == "report":
             return message["report"]
         else:
@@ -217,9 +227,11 @@ async def run_target(
     with tempfile.TemporaryDirectory(prefix=f"pyws-suite-{target.name}-") as folder:
         web = assemble(Path(folder))
         async with (
-            serve("--web", str(web), "--dist", str(target.dist)) as server,
+            Restartable("--web", str(web), "--dist", str(target.dist)) as served,
             Control() as control,
         ):
+            assert served.server is not None
+            server = served.server
             query = f"?control={quote(control.url, safe='')}{target.query}"
             if only:
                 query += f"&only={quote(','.join(only), safe=',')}"
@@ -227,11 +239,14 @@ async def run_target(
             async with launch(target.command, f"{server.url}/{query}", name=target.name) as proc:
 
                 def output() -> str:
-                    server_log = "".join(server.log)[-2000:]
+                    assert served.server is not None
+                    server_log = "".join(served.server.log)[-2000:]
                     return f"\n--- its output:\n{_tail(proc.log)}\n--- server log:\n{server_log}"
 
                 try:
-                    report: dict[str, Any] = await _report(control, proc, idle, say, output)
+                    report: dict[str, Any] = await _report(
+                        control, proc, idle, say, output, served.restart
+                    )
                 except TargetError as exc:
                     raise TargetError(f"{target.name}: {exc}", exc.progress) from None
                 return report

@@ -58,7 +58,7 @@ async def run_json(url: str, send: Send, package: str = "scenarios") -> str:
         else:
             send(json.dumps({"op": "result", "result": dataclasses.asdict(result)}))
 
-    server = suite.Server(ws=config["ws"], http=config["http"])
+    server = suite.Server(ws=config["ws"], http=config["http"], send=send)
     report = await suite.run(server, only=config["only"], notify=notify)
     return json.dumps(report.to_json())
 

@@ -62,6 +62,25 @@ def patch_websockets() -> bool:
     return patch()
 
 
+def patch_aiohttp() -> bool:
+    """Make code written for aiohttp's WebSocket client run unchanged in Pyodide.
+
+    ``aiohttp.ClientSession.ws_connect`` then returns a pyws-backed object that behaves
+    like aiohttp's ``ClientWebSocketResponse`` (see :mod:`pyws.compat.aiohttp`); HTTP
+    requests are not touched. Returns True; outside Pyodide, or when aiohttp is not
+    installed, it does nothing and returns False. Idempotent.
+    """
+    from importlib.util import find_spec
+
+    from . import _platform
+
+    if not _platform.IN_PYODIDE or find_spec("aiohttp") is None:
+        return False
+    from .compat.aiohttp import patch_aiohttp as patch
+
+    return patch()
+
+
 __all__ = [
     "DEFAULT_WRITE_LIMIT",
     "Backoff",
@@ -80,6 +99,7 @@ __all__ = [
     "WebSocketError",
     "connect",
     "fast_wakeup",
+    "patch_aiohttp",
     "patch_websockets",
     "sync",
 ]

@@ -19,7 +19,8 @@ BROWSER_CANNOT = {
     "max_size": "limit the size of incoming messages",
     "ssl": "use a TLS context of its own (the browser's certificates apply)",
     "server_hostname": "use a TLS context of its own (the browser's certificates apply)",
-    "proxy": "use a proxy of its own (the browser's proxy settings apply)",
+    "proxy": "use a proxy of its own (the browser's proxy settings apply; pyws honours "
+    "proxy= in CPython)",
 }
 
 

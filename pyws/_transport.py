@@ -1,9 +1,9 @@
 """The seam between the connection logic and the platform's socket.
 
 :class:`pyws.connection.WebSocket` talks only to a :class:`Transport` and hears from it only
-through :class:`Events`. ``pyws._ffi`` implements the transport over ``js.WebSocket``
-(browsers, workers, Node), ``pyws._cpython`` over asyncio streams in CPython, and the unit tests
-over a fake socket.
+through :class:`Events`. ``pyws._platform.websocket`` implements the transport over
+``js.WebSocket`` (browsers, workers, Node), ``pyws._platform.cpython`` over asyncio streams in
+CPython, and the unit tests over a fake socket.
 """
 
 from __future__ import annotations

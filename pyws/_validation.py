@@ -148,13 +148,14 @@ def check_close(code: object, reason: object) -> tuple[int, str]:
 
 
 def check_timeout(name: str, value: object) -> float | None:
+    """A timeout in seconds; None (also for ``inf``, accepted on purpose) is no timeout."""
     if value is None:
         return None
     if not isinstance(value, int | float) or isinstance(value, bool):
         raise TypeError(f"{name} must be a number of seconds or None, not {value!r}")
     if math.isnan(value) or value < 0:
         raise ValueError(f"{name} must be >= 0 seconds or None, not {value!r}")
-    return float(value)
+    return None if math.isinf(value) else float(value)
 
 
 def check_write_limit(value: object) -> int:

@@ -1,7 +1,7 @@
 """:class:`Blob`: binary data as the browser's ``Blob`` holds it, as a plain value type.
 
 A Blob made in Python holds bytes. One received with ``binary_type="blob"`` in a browser is
-made by the platform layer (``pyws._ffi``) and keeps its data in the browser, where the
+made by the platform layer (``pyws._platform.browser``) and keeps its data in the browser, where the
 platform layer reads it; this module imports nothing of the platform.
 """
 

@@ -59,6 +59,10 @@ class MeteredQueue(deque[Any]):
         super().append(message)
         self.nbytes += size_of(message)
 
+    def appendleft(self, message: Any) -> None:
+        super().appendleft(message)
+        self.nbytes += size_of(message)
+
     def popleft(self) -> Any:
         message = super().popleft()
         self.nbytes -= size_of(message)

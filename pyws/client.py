@@ -21,6 +21,7 @@ from .backoff import Backoff
 from .bounds import Overflow, check_bounds
 from .connection import WebSocket
 from .heartbeat import Heartbeat
+from .heartbeat import check_binary_type as check_heartbeat
 from .reconnect import (
     Connections,
     ProcessException,
@@ -117,8 +118,12 @@ class connect:
         min_uptime: float = 5.0,
         **browser_cannot: Any,
     ) -> None:
-        warn_browser_cannot(browser_cannot)
         self._backend = _platform.backend()
+        if "proxy" in browser_cannot and self._backend.with_proxy is not None:
+            # CPython: proxy=True (the environment's), None, or a proxy URL, as websockets.
+            transport = self._backend.with_proxy(browser_cannot.pop("proxy"))
+            self._backend = self._backend._replace(transport=transport)
+        warn_browser_cannot(browser_cannot)
         self._url = url if callable(url) else self._check_url(url)
         self._subprotocols = check_subprotocols(subprotocols)
         self._binary_type = check_binary_type(binary_type)
@@ -127,6 +132,7 @@ class connect:
         self._write_limit = check_write_limit(write_limit)
         if heartbeat is not None and not isinstance(heartbeat, Heartbeat):
             raise TypeError(f"heartbeat must be a pyws.Heartbeat or None, not {heartbeat!r}")
+        check_heartbeat(heartbeat, self._binary_type)
         self._heartbeat = heartbeat
         self._bounds = check_bounds(max_queue, max_queue_bytes, overflow)
         self._policy = check_policy(

@@ -1,7 +1,7 @@
 """The connection: a browser WebSocket as an asyncio object.
 
 Everything here is plain Python over a :class:`~pyws._transport.Transport`, so it runs and
-is unit-tested in CPython too; ``pyws._ffi`` supplies the browser's transport.
+is unit-tested in CPython too; ``pyws._platform`` supplies the browser's transports.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from .exceptions import (
     InvalidHandshake,
 )
 from .heartbeat import Heartbeat, Monitor
+from .heartbeat import check_binary_type as check_heartbeat
 
 __all__ = ["Data", "State", "WebSocket"]
 
@@ -119,6 +120,7 @@ class WebSocket:
             on_message = self._limiter.on_message
         self._heartbeat: Monitor | None = None
         if heartbeat is not None:
+            check_heartbeat(heartbeat, binary_type)
             self._heartbeat = Monitor(
                 heartbeat,
                 lambda delay, callback: self._transport.call_later(delay, callback),
@@ -234,10 +236,13 @@ class WebSocket:
 
     def _give_up(self, code: int, reason: str) -> None:
         """Close now, as if the close event came with ``code`` and ``reason``: ``recv()``
-        returns what is queued, then raises. 1006 sends a plain close to the peer; any other
-        code is sent with the reason."""
+        returns what is queued, then raises. 1006 sends a plain close to the peer; a code a
+        page may not send (1007) is sent as 1000 with the reason; any other with the reason."""
         if self._transport.ready_state < State.CLOSING:
-            self._transport.close(*((1000, "") if code == 1006 else (code, reason)))
+            if code == 1006:
+                self._transport.close(1000, "")
+            else:
+                self._transport.close(code if code >= 3000 else 1000, reason)
         self._on_close(code, reason, False)
 
     def _send_heartbeat(self, message: str | bytes) -> None:
@@ -282,7 +287,11 @@ class WebSocket:
 
     @binary_type.setter
     def binary_type(self, value: BinaryType) -> None:
-        self._binary_type = check_binary_type(value)
+        check_heartbeat(
+            None if self._heartbeat is None else self._heartbeat.heartbeat,
+            check_binary_type(value),
+        )
+        self._binary_type = value
         self._transport.set_binary_type(value)
 
     @property
@@ -323,7 +332,10 @@ class WebSocket:
         """Return the next message: str for text, bytes or :class:`Blob` for binary.
 
         Returns at once, without suspending, when a message is queued. ``decode=True``
-        turns binary into str (UTF-8), ``decode=False`` turns text into bytes.
+        turns binary into str (UTF-8), ``decode=False`` turns text into bytes. As in
+        ``websockets``, a binary message that is not valid UTF-8 is then consumed and the
+        connection fails: this call raises :exc:`ConnectionClosedError` with code 1007,
+        caused by the :exc:`UnicodeDecodeError`.
 
         Raises :exc:`TimeoutError` after ``timeout`` seconds, :exc:`ConnectionClosed` once
         the queue is empty and the connection closed, and :exc:`ConcurrencyError` if
@@ -364,14 +376,30 @@ class WebSocket:
                     if self._close_exc is not None:
                         raise self._close_exc
                     raise TimeoutError(f"no message arrived within {timeout} s")
-            message = messages[0]
-            if decode is not None:
-                # Converting a Blob awaits: keep the message queued until it is done.
-                message = await _convert(message, decode)
-            messages.popleft()
-            return message
+            # Claimed before converting, which awaits for a Blob: a bound can then no longer
+            # drop it meanwhile. A cancelled conversion puts it back first in line.
+            message = messages.popleft()
+            if decode is None:
+                return message
+            try:
+                return await _convert(message, decode)
+            except UnicodeDecodeError as exc:
+                raise self._invalid_utf8(exc) from exc
+            except BaseException:
+                messages.appendleft(message)
+                raise
         finally:
             self._recv_busy = False
+
+    def _invalid_utf8(self, exc: UnicodeDecodeError) -> BaseException:
+        """``websockets``' rule for a message ``decode=True`` cannot decode: it is consumed,
+        and the connection fails with 1007 (a page may not send that code: the peer gets
+        1000 and the reason). On a connection already closed, the error itself."""
+        if self._close_exc is not None:
+            return exc
+        self._give_up(1007, f"{exc.reason} at position {exc.start}")
+        assert self._close_exc is not None
+        return self._close_exc
 
     def __aiter__(self) -> WebSocket:
         """Iterate over messages until the connection closes.
@@ -425,7 +453,9 @@ class WebSocket:
             view = memoryview(message)
             if not view.c_contiguous:
                 view = memoryview(view.tobytes())
-            buffered = transport.send_bytes(view.cast("B") if view.format != "B" else view)
+            if view.ndim != 1 or view.format != "B":
+                view = view.cast("B")  # one flat run of bytes, whatever the shape or format
+            buffered = transport.send_bytes(view)
         elif isinstance(message, Blob):
             buffered = transport.send_blob(message)
         elif transport.is_native_binary(message):
@@ -483,7 +513,13 @@ class WebSocket:
             self._on_close(1006, "", False)
 
     def _close_soon(self, code: int = 1000, reason: str = "") -> None:
-        """Start the closing handshake, unless closing already; do not wait for it."""
+        """Start the closing handshake, unless closing already; do not wait for it.
+
+        The heartbeat stops here: the close handshake has ``close_timeout`` of its own, and
+        a peer slow to answer it is not a dead one.
+        """
+        if self._heartbeat is not None:
+            self._heartbeat.stop()
         if self._close_exc is None and self._transport.ready_state < State.CLOSING:
             self._local_close = (code, reason)
             self._transport.close(code, reason)
@@ -516,9 +552,9 @@ async def _convert(message: Data, decode: bool) -> Data:
     if decode:
         if isinstance(message, str):
             return message
-        if isinstance(message, Blob):
-            return await message.text()
-        return message.decode("utf-8")
+        # Strict, in both modes (Blob.text() would replace invalid bytes, as JS does).
+        data = await message.bytes() if isinstance(message, Blob) else message
+        return data.decode("utf-8")
     if isinstance(message, str):
         return message.encode("utf-8")
     if isinstance(message, Blob):

@@ -6,7 +6,7 @@ Timeouts raise the builtin :class:`TimeoutError`; wrong argument types raise
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple, overload
 
 __all__ = [
     "Close",
@@ -81,14 +81,43 @@ class ConnectionClosed(WebSocketError):
     """
 
     rcvd_then_sent: bool | None = None
-    """``websockets`` tells which close frame came first; the browser does not."""
+    """``websockets`` tells which close frame came first; the browser does not (None)."""
 
-    def __init__(self, code: int, reason: str, was_clean: bool, sent: Close | None = None) -> None:
+    @overload
+    def __init__(
+        self, code: int, reason: str, was_clean: bool, sent: Close | None = None
+    ) -> None: ...
+    @overload
+    def __init__(
+        self, rcvd: Close | None, sent: Close | None, rcvd_then_sent: bool | None = None
+    ) -> None: ...
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """``(code, reason, was_clean, sent=None)``, as pyws raises it, or ``websockets``'
+        own ``(rcvd, sent, rcvd_then_sent=None)`` (a :class:`Close` or None first), so
+        code written for ``websockets`` can make one too."""
+        first = args[0] if args else kwargs.get("code", kwargs.get("rcvd"))
+        if "rcvd" in kwargs or first is None or isinstance(first, tuple):
+            self._init_websockets(*args, **kwargs)
+        else:
+            self._init(*args, **kwargs)
+        super().__init__(self.code, self.reason, self.was_clean)
+
+    def _init(self, code: int, reason: str, was_clean: bool, sent: Close | None = None) -> None:
         self.code = code
         self.reason = reason
         self.was_clean = was_clean
         self.sent = sent
-        super().__init__(code, reason, was_clean)
+
+    def _init_websockets(
+        self, rcvd: Close | None, sent: Close | None, rcvd_then_sent: bool | None = None
+    ) -> None:
+        rcvd = None if rcvd is None else Close(*rcvd)
+        self.code, self.reason = (1006, "") if rcvd is None else rcvd
+        self.was_clean = rcvd is not None and sent is not None
+        self.sent = None if sent is None else Close(*sent)
+        if rcvd_then_sent is not None:
+            self.rcvd_then_sent = rcvd_then_sent
 
     @property
     def rcvd(self) -> Close | None:

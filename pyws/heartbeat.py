@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Heartbeat"]
+__all__ = ["Heartbeat", "check_binary_type"]
 
 REASON = "heartbeat timeout"
 
@@ -26,6 +26,8 @@ class Heartbeat:
 
     With ``reply`` set, received messages equal to it count as liveness and are not
     returned by ``recv()``; any other message counts as liveness too and is returned.
+    A bytes ``reply`` needs ``binary_type="bytes"``: a connection in blob mode refuses it
+    (:exc:`ValueError`), since a Blob cannot be compared as it arrives.
     """
 
     interval: float = 20.0
@@ -46,6 +48,18 @@ class Heartbeat:
                 raise TypeError(f"Heartbeat {name} must be str or bytes, not {value!r}")
 
 
+def check_binary_type(heartbeat: Heartbeat | None, binary_type: str) -> None:
+    """Refuse a bytes ``reply`` in blob mode: binary messages then arrive as
+    :class:`~pyws.Blob`, whose data a handler cannot compare without reading it (an
+    awaited read), so the reply would never be recognised."""
+    if heartbeat is not None and isinstance(heartbeat.reply, bytes) and binary_type == "blob":
+        raise ValueError(
+            f"Heartbeat(reply={heartbeat.reply!r}) cannot be recognised with "
+            'binary_type="blob": binary messages then arrive as pyws.Blob, which cannot be '
+            'compared as they arrive; use a str reply, or binary_type="bytes"'
+        )
+
+
 class Monitor:
     """One connection's heartbeat: watches what arrives, sends, and gives up.
 
@@ -62,7 +76,7 @@ class Monitor:
         give_up: Callable[[str], None],
         now: Callable[[], float],
     ) -> None:
-        self._heartbeat = heartbeat
+        self.heartbeat = heartbeat
         self._call_later = call_later
         self._deliver = deliver
         self._send = send
@@ -74,13 +88,13 @@ class Monitor:
     def on_message(self, data: Any) -> None:
         """Record liveness, then pass the message on unless it is the reply."""
         self._last = self._now()
-        reply = self._heartbeat.reply
+        reply = self.heartbeat.reply
         if reply is None or data != reply:
             self._deliver(data)
 
     def start(self) -> None:
         self._last = self._now()
-        self._arm(self._heartbeat.interval, self._check_quiet)
+        self._arm(self.heartbeat.interval, self._check_quiet)
 
     def stop(self) -> None:
         if self._cancel is not None:
@@ -95,12 +109,12 @@ class Monitor:
         """``interval`` after the last message, unless one came since: send the heartbeat."""
         self._cancel = None
         quiet = self._now() - self._last
-        if quiet < self._heartbeat.interval:
-            self._arm(self._heartbeat.interval - quiet, self._check_quiet)
+        if quiet < self.heartbeat.interval:
+            self._arm(self.heartbeat.interval - quiet, self._check_quiet)
             return
         sent_at = self._now()
-        self._send(self._heartbeat.message)
-        self._arm(self._heartbeat.timeout, lambda: self._check_answered(sent_at))
+        self._send(self.heartbeat.message)
+        self._arm(self.heartbeat.timeout, lambda: self._check_answered(sent_at))
 
     def _check_answered(self, sent_at: float) -> None:
         self._cancel = None

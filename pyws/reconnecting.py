@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import array
 import asyncio
+import warnings
 from collections import deque
 from collections.abc import AsyncIterator
 from types import TracebackType
 from typing import Any
 
+from ._validation import check_close
 from .blob import Blob
 from .client import URLSource, connect
 from .connection import Data, State, WebSocket
@@ -51,6 +53,9 @@ class ReconnectingWebSocket:
         self._status = Status()
         self._outbox: deque[Any] = deque()
         self._ws: WebSocket | None = None
+        # The connections recv() reads from, oldest first: the current one, and the closed
+        # ones whose queue it has not yet emptied (each leaves once recv() has drained it).
+        self._reading: deque[WebSocket] = deque()
         self._ready = False  # connected, and the outbox flushed
         self._changed = asyncio.Condition()
         self._task: asyncio.Task[None] | None = None
@@ -75,6 +80,7 @@ class ReconnectingWebSocket:
         connections = self._connect._reconnect(self._status)
         try:
             async for ws in connections:
+                self._add_reading(ws)
                 await self._set(ws, ready=False)
                 await self._flush(ws)
                 if ws.state is State.OPEN:
@@ -88,18 +94,37 @@ class ReconnectingWebSocket:
             self._closed = True
             await self._set(self._ws, ready=False)
 
+    def _add_reading(self, ws: WebSocket) -> None:
+        """Read ``ws`` after the connections before it; forget those closed and drained."""
+        for old in [old for old in self._reading if old._close_exc is not None]:
+            if not old._messages:
+                self._reading.remove(old)
+        self._reading.append(ws)
+
     async def _set(self, ws: WebSocket | None, *, ready: bool) -> None:
         async with self._changed:
             self._ws, self._ready = ws, ready
             self._changed.notify_all()
 
     async def _flush(self, ws: WebSocket) -> None:
-        """Send the queue in order; what a closed connection refuses stays queued."""
+        """Send the queue in order; what a closed connection refuses stays queued.
+
+        Only :exc:`ConnectionClosed` stops it: :meth:`send` queued only what a connection
+        takes, so any other error is a message that cannot be sent, now or later; it is
+        dropped with a :exc:`RuntimeWarning` that names it, and the rest go on.
+        """
         while self._outbox:
             try:
                 await ws.send(self._outbox[0])
             except ConnectionClosed:
                 return
+            except Exception as exc:
+                warnings.warn(
+                    f"pyws.ReconnectingWebSocket dropped queued message "
+                    f"{self._outbox[0]!r:.60} that could not be sent: {exc!r}",
+                    RuntimeWarning,
+                    stacklevel=1,
+                )
             self._outbox.popleft()
             async with self._changed:
                 self._changed.notify_all()  # room for senders waiting on max_queued
@@ -147,16 +172,12 @@ class ReconnectingWebSocket:
     async def send(self, message: Any) -> None:
         """Send now while connected; else queue it (waiting while ``max_queued`` are).
 
-        Raises :exc:`TypeError` for what :meth:`pyws.WebSocket.send` cannot send, and the
-        loop's exception (or :exc:`ConnectionClosedOK` after :meth:`close`) once it ended.
+        What a connected :meth:`pyws.WebSocket.send` refuses is refused here too, queued
+        or not: :exc:`TypeError` for other types, :exc:`UnicodeEncodeError` for a str
+        with lone surrogates; the object stays usable. Raises the loop's exception (or
+        :exc:`ConnectionClosedOK` after :meth:`close`) once it ended.
         """
-        if isinstance(message, bytearray | memoryview | array.array):
-            message = bytes(memoryview(message).cast("B"))  # it may be sent later: copy
-        elif not isinstance(message, str | bytes | Blob):
-            raise TypeError(
-                f"cannot send {type(message).__name__} {message!r:.60} through a "
-                "ReconnectingWebSocket: send str, bytes-like or pyws.Blob"
-            )
+        message = _sendable(message)
         while True:
             self._raise_if_done()
             ws = self._ws
@@ -175,18 +196,22 @@ class ReconnectingWebSocket:
     async def recv(self) -> Data:
         """The next message, across reconnects: those a connection received before it
         closed come first. Use ``asyncio.wait_for`` for a timeout; it loses nothing."""
+        reading = self._reading
         while True:
-            ws = self._ws
-            if ws is not None:
+            if reading:
+                ws = reading[0]
                 try:
                     return await ws.recv()
                 except ConnectionClosed:
-                    pass
-            async with self._changed:
-                while self._ws is ws and not self._closed:
-                    await self._changed.wait()
-            if self._ws is ws:
+                    pass  # closed and drained: go on with the next connection
+                if reading and reading[0] is ws:
+                    reading.popleft()
+                continue
+            if self._closed:
                 self._raise_if_done()
+            async with self._changed:
+                while not reading and not self._closed:
+                    await self._changed.wait()
 
     def __aiter__(self) -> AsyncIterator[Data]:
         return self._messages()
@@ -204,12 +229,36 @@ class ReconnectingWebSocket:
     # -- closing ---------------------------------------------------------------------
 
     async def close(self, code: int = 1000, reason: str = "") -> int:
-        """Close for good; return how many queued messages were never sent."""
+        """Close for good; return how many queued messages were never sent.
+
+        A code or reason a page may not send raises (:exc:`ValueError`, :exc:`TypeError`)
+        and changes nothing. Otherwise the reconnect loop stops, even when closing the
+        connection fails.
+        """
+        code, reason = check_close(code, reason)
         self._closed = True
         ws, task = self._ws, self._task
-        if ws is not None:
-            await ws.close(code, reason)
-        if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+        try:
+            if ws is not None:
+                await ws.close(code, reason)
+        finally:
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         return len(self._outbox)
+
+
+def _sendable(message: Any) -> str | bytes | Blob:
+    """``message`` as it may wait in the queue, checked as a connected send checks it."""
+    if isinstance(message, str):
+        if not message.isascii():
+            message.encode("utf-8")  # raises on lone surrogates, as a connected send does
+        return message
+    if isinstance(message, bytes | Blob):
+        return message
+    if isinstance(message, bytearray | memoryview | array.array):
+        return memoryview(message).tobytes()  # it may be sent later: copy, in C order
+    raise TypeError(
+        f"cannot send {type(message).__name__} {message!r:.60} through a "
+        "ReconnectingWebSocket: send str, bytes-like or pyws.Blob"
+    )

@@ -25,6 +25,7 @@ queued, what is lost, which exception) are the async API's to the letter.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from collections.abc import Coroutine, Iterator
 from types import TracebackType
@@ -51,11 +52,11 @@ HOW_TO_CALL = (
 
 
 def _pyodide_run[T](coroutine: Coroutine[Any, Any, T]) -> T:
-    from . import _ffi
+    from ._platform import browser
 
-    if not _ffi.can_run_sync():
+    if not browser.can_run_sync():
         coroutine.close()
-        if not _ffi.jspi_supported():
+        if not browser.jspi_supported():
             raise RuntimeError(
                 "pyws.sync cannot block here: this JavaScript runtime lacks JavaScript Promise "
                 "Integration (JSPI), which pyodide.ffi.run_sync needs (Chromium and Firefox "
@@ -69,13 +70,21 @@ def _pyodide_run[T](coroutine: Coroutine[Any, Any, T]) -> T:
             "until its next `await asyncio.sleep(0)`), which JSPI cannot suspend; "
             f"{HOW_TO_CALL}"
         )
-    return _ffi.run_sync(coroutine)
+    return browser.run_sync(coroutine)
 
 
 class _LoopThread:
-    """CPython: an event loop in a daemon thread, started on first use."""
+    """CPython: an event loop in a daemon thread, started on first use.
+
+    A child made by ``os.fork()`` inherits the loop but not its thread, so it starts
+    afresh (:meth:`reset`, registered with :func:`os.register_at_fork`); the connections
+    it inherited stay the parent's: using one raises :exc:`RuntimeError`.
+    """
 
     def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -91,13 +100,20 @@ class _LoopThread:
                 self._loop = loop
             return self._loop
 
-    def run[T](self, coroutine: Coroutine[Any, Any, T]) -> T:
+    def run[T](self, coroutine: Coroutine[Any, Any, T], owner: AsyncWebSocket | None) -> T:
         loop = self._running_loop()
         if threading.current_thread() is self._thread:
             coroutine.close()
             raise RuntimeError(
                 "pyws.sync was called from its own event loop's thread, where it would wait "
                 "for itself forever; use the async API there"
+            )
+        if owner is not None and owner._loop is not loop:
+            coroutine.close()
+            raise RuntimeError(
+                f"{owner.url} was opened by pyws.sync in the parent process, before "
+                "os.fork(): its event loop does not run in this child, where it would wait "
+                "forever; open a new connection in the child"
             )
         future = asyncio.run_coroutine_threadsafe(coroutine, loop)
         try:
@@ -110,13 +126,16 @@ class _LoopThread:
 
 
 _loop_thread = _LoopThread()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_loop_thread.reset)
 
 
-def _run[T](coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run ``coroutine`` to completion and return its result, blocking the caller."""
+def _run[T](coroutine: Coroutine[Any, Any, T], owner: AsyncWebSocket | None = None) -> T:
+    """Run ``coroutine`` (of connection ``owner``) to completion and return its result,
+    blocking the caller."""
     if _platform.IN_PYODIDE:
         return _pyodide_run(coroutine)
-    return _loop_thread.run(coroutine)
+    return _loop_thread.run(coroutine, owner)
 
 
 class WebSocket:
@@ -214,7 +233,7 @@ class WebSocket:
         not lost), and :exc:`~pyws.ConnectionClosed` once the queue is empty and the
         connection closed.
         """
-        return _run(self.aio.recv(timeout, decode))
+        return _run(self.aio.recv(timeout, decode), self.aio)
 
     def __iter__(self) -> Iterator[Data]:
         """Messages until the connection closes: ends on a normal close
@@ -233,12 +252,12 @@ class WebSocket:
         ``write_limit`` bytes are buffered. Raises :exc:`~pyws.ConnectionClosed` once the
         connection is closing or closed.
         """
-        _run(self.aio.send(message))
+        _run(self.aio.send(message), self.aio)
 
     def drain(self) -> None:
         """Wait until everything sent is on the network; :exc:`~pyws.ConnectionClosed` if
         the connection closes first."""
-        _run(self.aio.drain())
+        _run(self.aio.drain(), self.aio)
 
     def close(self, code: int = 1000, reason: str = "") -> None:
         """Close and wait up to ``close_timeout`` for the closing handshake.
@@ -247,11 +266,11 @@ class WebSocket:
         (else :exc:`ValueError`), as for a page. Idempotent; a handshake that does not end
         in time leaves the connection closed with 1006.
         """
-        _run(self.aio.close(code, reason))
+        _run(self.aio.close(code, reason), self.aio)
 
     def wait_closed(self) -> None:
         """Return once the connection is closed; it does not close it."""
-        _run(self.aio.wait_closed())
+        _run(self.aio.wait_closed(), self.aio)
 
     def __enter__(self) -> WebSocket:
         return self
@@ -294,9 +313,13 @@ def connect(
     first, also there. Options of ``websockets`` a browser cannot honour are accepted with
     a :exc:`RuntimeWarning`.
     """
+    honoured = {}  # in CPython, proxy= is honoured (see pyws.connect)
+    if "proxy" in browser_cannot and not _platform.IN_PYODIDE:
+        honoured["proxy"] = browser_cannot.pop("proxy")
     warn_browser_cannot(browser_cannot)
     opening = _async_connect(
         url,
+        **honoured,
         subprotocols=subprotocols,
         binary_type=binary_type,
         open_timeout=open_timeout,

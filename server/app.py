@@ -17,6 +17,7 @@ from server.settings import (
     SETTINGS,
     Settings,
 )
+from server.sio import attach as attach_socketio
 from server.static import CACHE_ASSETS, CACHE_PAGES, static_handler
 
 # Cross-origin isolation (COOP + COEP) lets the benchmark page use SharedArrayBuffer and
@@ -85,6 +86,7 @@ def make_app(
     app.router.add_get("/graphql", graphql)
     for path, handler in scenarios.ROUTES:
         app.router.add_get(path, handler)
+    attach_socketio(app)  # /socket.io/
     app.router.add_get("/pyodide/{tail:.*}", static_handler(settings.dist_dir, CACHE_ASSETS))
     app.router.add_get("/simple/{tail:.*}", static_handler(settings.simple_dir, CACHE_ASSETS))
     # Last: the catch-all for the pages.

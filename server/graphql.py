@@ -148,7 +148,8 @@ class Session:
 
     async def run(self, ident: str, payload: dict[str, Any]) -> None:
         """Execute one operation: ``next`` for each result, then ``complete``; ``error``
-        when the document does not validate."""
+        when the document does not validate, or when a subscription's resolver raises
+        while it is iterated."""
         try:
             document = parse(str(payload.get("query", "")))
             errors = validate(SCHEMA, document)
@@ -171,7 +172,23 @@ class Session:
             if isinstance(results, ExecutionResult):
                 await self.send({"id": ident, "type": "next", "payload": results.formatted})
             else:
-                async for result in results:
+                while True:
+                    try:
+                        result = await anext(results)
+                    except StopAsyncIteration:
+                        break
+                    except Exception as raised:
+                        # A resolver raised while the subscription was iterated (graphql-core
+                        # lets it out of the source stream): the operation ends with `error`,
+                        # as the protocol says, and the connection stays up.
+                        failure = (
+                            raised
+                            if isinstance(raised, GraphQLError)
+                            else GraphQLError(str(raised), original_error=raised)
+                        )
+                        formatted = [failure.formatted]
+                        await self.send({"id": ident, "type": "error", "payload": formatted})
+                        return
                     await self.send({"id": ident, "type": "next", "payload": result.formatted})
         else:
             outcome = execute_query(**arguments)

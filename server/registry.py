@@ -66,6 +66,7 @@ class Registry:
 
     def add(self, conn: Connection) -> None:
         self._open.add(conn)
+        log.info("ws opened path=%s", conn.request.path)
 
     def discard(self, conn: Connection) -> None:
         self._open.discard(conn)

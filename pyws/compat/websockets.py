@@ -27,9 +27,9 @@ import enum
 import importlib.abc
 import importlib.machinery
 import logging
+import re
 import sys
 import uuid
-import warnings
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
@@ -38,17 +38,19 @@ from collections.abc import (
     Iterable,
     Iterator,
     Mapping,
+    MutableMapping,
 )
+from http import HTTPStatus
 from types import ModuleType, TracebackType
 from typing import Any, NewType, NoReturn
 
 from .. import _platform, exceptions, sync
 from .._options import BROWSER_CANNOT
-from .._validation import check_close
 from ..blob import Blob
 from ..client import connect as pyws_connect
 from ..connection import Data, State, WebSocket
 from ..reconnect import Connections
+from ._common import PING_IMPOSSIBLE, is_empty, is_none, page_close, warn_ignored
 
 __all__ = ["MODULES", "patch_websockets"]
 
@@ -69,44 +71,96 @@ HeadersLike = Mapping[str, str] | Iterable[tuple[str, str]]
 class MultipleValuesError(LookupError):
     """A header has several values where one was asked for."""
 
+    def __str__(self) -> str:
+        # As websockets: the name quoted once, not as a tuple.
+        return f"{self.args[0]!r}" if len(self.args) == 1 else super().__str__()
 
-class Headers:
-    """HTTP headers: case-insensitive names, several values allowed, order kept."""
 
-    def __init__(self, items: HeadersLike | None = None) -> None:
-        pairs = items.items() if isinstance(items, Mapping) else (items or ())
-        self._items: list[tuple[str, str]] = [(str(k), str(v)) for k, v in pairs]
+_VALID_HEADER_VALUE = re.compile(r"[\x09\x20-\x7e\x80-\xff]*").fullmatch
 
-    def __getitem__(self, name: str) -> str:
-        values = self.get_all(name)
-        if not values:
-            raise KeyError(name)
-        if len(values) > 1:
-            raise MultipleValuesError(name)
-        return values[0]
 
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and bool(self.get_all(name))
+class Headers(MutableMapping[str, str]):
+    """HTTP headers with ``websockets``' semantics: a mapping of case-insensitive names
+    (lower-cased keys; ``len()`` counts names) where a name may have several values.
 
-    def __iter__(self) -> Iterator[str]:
-        return iter(dict.fromkeys(k.lower() for k, _ in self._items))
+    ``headers[name]`` returns the value, or raises :exc:`KeyError` (none) or
+    :exc:`MultipleValuesError` (several); ``headers[name] = value`` adds a value, and
+    ``del headers[name]`` removes them all. :meth:`get_all` and :meth:`raw_items` see every
+    value, in order.
+    """
 
-    def __len__(self) -> int:
-        return len(self._items)
+    __slots__ = ("_dict", "_list")
 
-    def get(self, name: str, default: str | None = None) -> str | None:
-        values = self.get_all(name)
-        return values[0] if values else default
+    def __init__(self, *args: HeadersLike, **kwargs: str) -> None:
+        self._dict: dict[str, list[str]] = {}
+        self._list: list[tuple[str, str]] = []
+        self.update(*args, **kwargs)
 
-    def get_all(self, name: str) -> list[str]:
-        lowered = name.lower()
-        return [v for k, v in self._items if k.lower() == lowered]
-
-    def raw_items(self) -> Iterator[tuple[str, str]]:
-        return iter(self._items)
+    def __str__(self) -> str:
+        return "".join(f"{key}: {value}\r\n" for key, value in self._list) + "\r\n"
 
     def __repr__(self) -> str:
-        return f"Headers({self._items!r})"
+        return f"{type(self).__name__}({self._list!r})"
+
+    def copy(self) -> Headers:
+        copy = type(self)()
+        copy._dict = {key: list(values) for key, values in self._dict.items()}
+        copy._list = list(self._list)
+        return copy
+
+    def serialize(self) -> bytes:
+        return str(self).encode("iso-8859-1")
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.lower() in self._dict
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._dict)
+
+    def __len__(self) -> int:
+        return len(self._dict)
+
+    def __getitem__(self, key: str) -> str:
+        values = self._dict[key.lower()]
+        if len(values) > 1:
+            raise MultipleValuesError(key)
+        return values[0]
+
+    def __setitem__(self, key: str, value: str) -> None:
+        if not _VALID_HEADER_VALUE(str(value)):
+            raise InvalidHeaderValue(key, value)
+        self._dict.setdefault(key.lower(), []).append(value)
+        self._list.append((key, value))
+
+    def __delitem__(self, key: str) -> None:
+        lowered = key.lower()
+        del self._dict[lowered]
+        self._list = [(k, v) for k, v in self._list if k.lower() != lowered]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Headers):
+            return NotImplemented
+        return self._dict == other._dict
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as a dict
+
+    def clear(self) -> None:
+        self._dict = {}
+        self._list = []
+
+    def update(self, *args: Any, **kwargs: str) -> None:
+        """Add the values of a mapping, an iterable of pairs or :class:`Headers` (every
+        value of each name), and of keyword arguments."""
+        args = tuple(arg.raw_items() if isinstance(arg, Headers) else arg for arg in args)
+        super().update(*args, **kwargs)
+
+    def get_all(self, key: str) -> list[str]:
+        """Every value of ``key``, in order; ``[]`` when it has none."""
+        return list(self._dict.get(key.lower(), []))
+
+    def raw_items(self) -> Iterator[tuple[str, str]]:
+        """Every ``(name, value)`` pair, in order, names as given."""
+        return iter(self._list)
 
 
 class Request:
@@ -127,6 +181,14 @@ class Response:
         self.reason_phrase = "Switching Protocols"
         self.headers = headers
         self.body = b""
+
+
+class Opcode(enum.IntEnum):
+    """Frame opcodes of RFC 6455; a page sends and receives whole messages only (the
+    browser makes the frames, and answers pings itself)."""
+
+    CONT, TEXT, BINARY = 0x00, 0x01, 0x02
+    CLOSE, PING, PONG = 0x08, 0x09, 0x0A
 
 
 class CloseCode(enum.IntEnum):
@@ -158,24 +220,69 @@ def _never_raised(name: str, base: type[Exception], why: str) -> type[Exception]
     )
 
 
+class InvalidHeader(exceptions.InvalidHandshake):
+    """A header is missing or invalid; over pyws, raised only by :class:`Headers` (as
+    :exc:`InvalidHeaderValue`): the browser hides the handshake's headers from pages."""
+
+    def __init__(self, name: str, value: str | None = None) -> None:
+        self.name = name
+        self.value = value
+        Exception.__init__(self, name, value)
+
+    def __str__(self) -> str:
+        if self.value is None:
+            return f"missing {self.name} header"
+        if self.value == "":
+            return f"empty {self.name} header"
+        return f"invalid {self.name} header: {self.value}"
+
+
+class InvalidHeaderValue(InvalidHeader):
+    """A header value holds characters a header may not: ``headers[name] = value``."""
+
+
+class InvalidOrigin(InvalidHeader):
+    """Never raised over pyws: the browser sets the Origin header itself."""
+
+    def __init__(self, origin: str | None) -> None:
+        super().__init__("Origin", origin)
+
+
 _HIDDEN = "the browser hides the details of a failed handshake from pages (InvalidHandshake)"
-NEVER_RAISED = {
-    name: _never_raised(name, base, why)
-    for name, base, why in (
-        ("InvalidStatus", exceptions.InvalidHandshake, _HIDDEN),
-        ("InvalidMessage", exceptions.InvalidHandshake, _HIDDEN),
-        ("InvalidHeader", exceptions.InvalidHandshake, _HIDDEN),
-        ("InvalidUpgrade", exceptions.InvalidHandshake, _HIDDEN),
-        ("NegotiationError", exceptions.InvalidHandshake, _HIDDEN),
-        ("SecurityError", exceptions.InvalidHandshake, _HIDDEN),
-        ("InvalidProxy", exceptions.InvalidHandshake, "the browser's proxy settings apply"),
-        ("ProtocolError", exceptions.WebSocketError, "the browser fails protocol errors (1006)"),
-        ("PayloadTooBig", exceptions.WebSocketError, "a browser takes messages of any size"),
-        ("InvalidState", exceptions.WebSocketError, "pyws raises ConnectionClosed instead"),
+_PROXY = "the browser's proxy settings apply, and it hides their failures from pages"
+NEVER_RAISED: dict[str, type[Exception]] = {}
+for _name, _base, _why in (
+    ("InvalidStatus", exceptions.InvalidHandshake, _HIDDEN),
+    ("InvalidStatusCode", exceptions.InvalidHandshake, _HIDDEN + "; legacy name"),
+    ("InvalidMessage", exceptions.InvalidHandshake, _HIDDEN),
+    ("InvalidUpgrade", InvalidHeader, _HIDDEN),
+    ("NegotiationError", exceptions.InvalidHandshake, _HIDDEN),
+    ("SecurityError", exceptions.InvalidHandshake, _HIDDEN),
+    ("InvalidProxy", exceptions.InvalidHandshake, _PROXY),
+    ("ProxyError", exceptions.InvalidHandshake, _PROXY),
+    ("InvalidProxyMessage", "ProxyError", _PROXY),
+    ("InvalidProxyStatus", "ProxyError", _PROXY),
+    ("ProtocolError", exceptions.WebSocketError, "the browser fails protocol errors (1006)"),
+    ("PayloadTooBig", exceptions.WebSocketError, "a browser takes messages of any size"),
+    ("InvalidState", exceptions.WebSocketError, "pyws raises ConnectionClosed instead"),
+    ("RequestLineTooLong", "SecurityError", "it is a server's error"),
+    ("StatusLineTooLong", "SecurityError", _HIDDEN),
+    ("HeaderLineTooLong", "SecurityError", _HIDDEN),
+    ("TooManyHeaders", "SecurityError", _HIDDEN),
+    ("InvalidMethod", exceptions.InvalidHandshake, "it is a server's error"),
+    ("InvalidProtocol", exceptions.InvalidHandshake, "it is a server's error"),
+    ("InvalidHeaderFormat", InvalidHeader, _HIDDEN),
+    ("DuplicateParameter", "NegotiationError", _HIDDEN),
+    ("InvalidParameterName", "NegotiationError", _HIDDEN),
+    ("InvalidParameterValue", "NegotiationError", _HIDDEN),
+    ("TooManyFragments", exceptions.WebSocketError, "the browser assembles fragments"),
+):
+    NEVER_RAISED[_name] = _never_raised(
+        _name, NEVER_RAISED[_base] if isinstance(_base, str) else _base, _why
     )
-}
 """``websockets`` exceptions that pyws cannot raise, so that ``except`` clauses naming
-them still compile; each is a subclass of the pyws exception closest to it."""
+them still compile; each is a subclass of the pyws exception closest to it (and of
+another of these where ``websockets`` has it so)."""
 
 EXCEPTIONS: dict[str, type[Exception]] = {
     "WebSocketException": exceptions.WebSocketError,
@@ -185,6 +292,9 @@ EXCEPTIONS: dict[str, type[Exception]] = {
     "InvalidURI": exceptions.InvalidURI,
     "InvalidHandshake": exceptions.InvalidHandshake,
     "ConcurrencyError": exceptions.ConcurrencyError,
+    "InvalidHeader": InvalidHeader,
+    "InvalidHeaderValue": InvalidHeaderValue,
+    "InvalidOrigin": InvalidOrigin,
     **NEVER_RAISED,
 }
 """``websockets.exceptions`` by name: pyws's own classes, and :data:`NEVER_RAISED`."""
@@ -193,30 +303,22 @@ EXCEPTIONS: dict[str, type[Exception]] = {
 # -- options -----------------------------------------------------------------------------
 
 
-def _is_none(value: object) -> bool:
-    return value is None
-
-
-def _is_empty(value: object) -> bool:
-    return not value
-
-
 HONOURED = {
     "compression": lambda value: value == "deflate",
-    "additional_headers": _is_empty,
-    "origin": _is_none,
-    "extensions": _is_none,
+    "additional_headers": is_empty,
+    "origin": is_none,
+    "extensions": is_none,
     "ssl": lambda value: value is None or value is True,
-    "server_hostname": _is_none,
+    "server_hostname": is_none,
     "proxy": lambda value: value is True,
-    "ping_interval": _is_none,
-    "ping_timeout": _is_none,
-    "max_size": _is_none,
-    "max_queue": _is_none,
-    "sock": _is_none,
-    "proxy_ssl": _is_none,
-    "proxy_server_hostname": _is_none,
-    "legacy": _is_none,
+    "ping_interval": is_none,
+    "ping_timeout": is_none,
+    "max_size": is_none,
+    "max_queue": is_none,
+    "sock": is_none,
+    "proxy_ssl": is_none,
+    "proxy_server_hostname": is_none,
+    "legacy": is_none,
 }
 """Values of ``websockets.connect`` options that ask nothing a browser cannot do (the
 defaults of code that passes them explicitly): accepted silently."""
@@ -250,59 +352,48 @@ class _Options:
             self.pyws["write_limit"] = limit[0] if isinstance(limit, tuple) else limit
         if self.pyws.get("subprotocols") is not None:
             self.pyws["subprotocols"] = list(self.pyws["subprotocols"])
-        for name, value in options.items():
-            if name in HONOURED and HONOURED[name](value):
-                continue
-            why = CANNOT.get(name, "pass options to its socket")
-            warnings.warn(
-                f"websockets.connect() over pyws ignores {name}={value!r}: a browser's "
-                f"WebSocket cannot {why}",
-                RuntimeWarning,
-                stacklevel=stacklevel + 1,
-            )
+        warn_ignored("websockets.connect()", options, HONOURED, CANNOT, stacklevel + 1)
 
 
 # -- the connection ----------------------------------------------------------------------
 
-PING_IMPOSSIBLE = (
-    "a page cannot send WebSocket {frame} frames: the browser's WebSocket API has no "
-    "{method}(). The browser answers the server's pings by itself, so a server that "
-    "pings (websockets servers do, every 20 s) detects a dead client; to check the "
-    "server from the page, or to measure latency, send an application message and time "
-    "its answer"
-)
 
-
-def _page_close(code: int, reason: str, stacklevel: int) -> tuple[int, str]:
-    """A close code a page may send: 1000 in place of 1001-2999, with a warning."""
-    if isinstance(code, int) and code != 1000 and 1000 <= code < 3000:
-        warnings.warn(
-            f"closing with 1000, not {code}: a page may send only 1000 or 3000-4999",
-            RuntimeWarning,
-            stacklevel=stacklevel + 1,
-        )
-        code = 1000
-    return check_close(code, reason)
-
-
-def _message(message: Any, text: bool | None) -> Any:
+def _message(message: Any, text: bool | None, kind: str = "iterable") -> Any:
     """One message to send: fragments joined (a page cannot send fragments), and ``text``
-    applied (True: bytes go as text; False: str goes as binary)."""
-    if not isinstance(message, str | bytes | bytearray | memoryview | Blob) and isinstance(
-        message, Iterable
-    ):
+    applied (True: bytes go as text; False: str goes as binary). Raises
+    :exc:`TypeError` where ``websockets`` does, with its messages."""
+    if isinstance(message, str | Blob) or _is_js(message):
+        pass
+    elif isinstance(message, _BYTES_LIKE):
+        message = bytes(message) if text is True else message
+    elif isinstance(message, Mapping):
+        raise TypeError("data is a dict-like object")
+    elif isinstance(message, Iterable):
         fragments = list(message)
         if not fragments:
             return None  # websockets sends nothing for an empty iterable
-        kinds = {isinstance(f, str) for f in fragments}
-        if len(kinds) > 1:
-            raise TypeError("all fragments of a message must be str, or all bytes-like")
-        message = "".join(fragments) if kinds == {True} else b"".join(fragments)
-    if text is True and not isinstance(message, str):
-        return bytes(message).decode("utf-8")
+        first = str if isinstance(fragments[0], str) else _BYTES_LIKE
+        if first is not str and not isinstance(fragments[0], _BYTES_LIKE):
+            raise TypeError(f"{kind} must contain bytes or str")
+        if not all(isinstance(f, first) for f in fragments):
+            raise TypeError(f"{kind} must contain uniform types")
+        message = "".join(fragments) if first is str else b"".join(fragments)
+    else:
+        raise TypeError("data must be str, bytes, iterable, or async iterable")
+    if text is True and isinstance(message, bytes):
+        return message.decode("utf-8")
     if text is False and isinstance(message, str):
         return message.encode("utf-8")
     return message
+
+
+_BYTES_LIKE = (bytes, bytearray, memoryview)
+
+
+def _is_js(message: object) -> bool:
+    """Whether ``message`` is a JS object (a Blob, an ArrayBuffer...): pyws sends it as is."""
+    ffi = sys.modules.get("pyodide.ffi")
+    return ffi is not None and isinstance(message, ffi.JsProxy)
 
 
 class _Connection:
@@ -405,15 +496,16 @@ class ClientConnection(_Connection):
     async def send(self, message: Any, text: bool | None = None) -> None:
         """Send one message; fragments (an iterable or async iterable) are joined first,
         since a page cannot send a fragmented message."""
-        if isinstance(message, AsyncIterable):
-            message = [fragment async for fragment in message]
-        message = _message(message, text)
+        kind = "iterable"
+        if isinstance(message, AsyncIterable) and not isinstance(message, str | bytes):
+            message, kind = [fragment async for fragment in message], "async iterable"
+        message = _message(message, text, kind)
         if message is not None:
             await self.ws.send(message)
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         """Close; a code a page may not send (1001-2999) becomes 1000, with a warning."""
-        await self.ws.close(*_page_close(code, reason, 2))
+        await self.ws.close(*page_close(code, reason, 2))
 
     async def wait_closed(self) -> None:
         await self.ws.wait_closed()
@@ -526,7 +618,7 @@ class SyncClientConnection(_Connection):
 
     def close(self, code: int = 1000, reason: str = "") -> None:
         """Close; a code a page may not send (1001-2999) becomes 1000, with a warning."""
-        self.ws.close(*_page_close(code, reason, 2))
+        self.ws.close(*page_close(code, reason, 2))
 
     def __iter__(self) -> Iterator[Data]:
         return iter(self.ws)
@@ -561,9 +653,16 @@ _HEADERS = {
     "HeadersLike": HeadersLike,
     "MultipleValuesError": MultipleValuesError,
 }
-_FRAMES = {"Close": exceptions.Close, "CloseCode": CloseCode}
+_FRAMES: dict[str, Any] = {
+    "Close": exceptions.Close,
+    "CloseCode": CloseCode,
+    "Opcode": Opcode,
+    **{opcode.name: opcode for opcode in Opcode},
+}
 _TYPING = {
     "Data": Data,
+    "StatusLike": HTTPStatus | int,
+    "ExtensionParameter": tuple[str, str | None],
     "Subprotocol": Subprotocol,
     "Origin": Origin,
     "ExtensionName": ExtensionName,

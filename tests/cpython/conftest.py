@@ -1,4 +1,4 @@
-"""pyws in plain CPython, over pyws._cpython, against the bundled server.
+"""pyws in plain CPython, over pyws._platform.cpython, against the bundled server.
 
 Coroutine tests run through the unit tests' hook (imported, so it applies here too): each
 in a fresh event loop of its own thread.

@@ -15,7 +15,7 @@ from websockets.frames import Close, Frame, Opcode
 
 import pyws
 from harness.config import HOST
-from pyws import _cpython
+from pyws._platform import cpython as _cpython
 
 FAST = 2.0
 """A hang guard in seconds, never a timing assertion."""

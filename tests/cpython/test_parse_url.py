@@ -1,4 +1,5 @@
-"""pyws._cpython.parse_url: what ``new URL(url)`` gives in a browser (WHATWG URL), in CPython.
+"""pyws._platform.cpython.parse_url: what ``new URL(url)`` gives in a browser (WHATWG URL),
+in CPython.
 
 Each expected value is what the URL Standard's parser returns for the ws, wss, http and
 https schemes; Chromium 156's ``new URL`` agrees on every case but the one marked.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from pyws._cpython import parse_url
+from pyws._platform.cpython import parse_url
 from pyws._validation import ParsedURL
 
 

@@ -17,7 +17,7 @@ one object kept per connection would be far over."""
 SETUP = """
 import gc
 import pyws
-from pyws import _ffi
+from pyws._platform import browser as _ffi
 
 async def cycles(url, n):
     for i in range(n):

@@ -54,19 +54,29 @@ def wait_for_log(
     return server.wait_for_log(predicate, count, LOG_WAIT)
 
 
+OPEN_WAIT = 120.0
+"""Hang guard for the page to load Pyodide and open its sockets, on a loaded machine."""
+
+
 @contextmanager
-def server_killed_then_restarted(after: float, down: float = 0.0) -> Iterator[ServerProcess]:
-    """A server that is SIGKILLed ``after`` seconds into the block (no close frame, no
-    goodbye of any kind), then, ``down`` seconds later, started again on the same port."""
+def server_killed_then_restarted(
+    opened: int, after: float, down: float = 0.0
+) -> Iterator[ServerProcess]:
+    """A server that is SIGKILLed ``after`` seconds once ``opened`` WebSockets have opened on
+    it (no close frame, no goodbye of any kind), then, ``down`` seconds later, started again
+    on the same port. Counting the opens, not the time since the block began, keeps the kill
+    after the page's connections however long the page takes to load."""
     with start_server() as first, ExitStack() as restarted:
 
         def kill_and_restart() -> None:
+            first.wait_for_log(lambda line: "ws opened" in line, opened, OPEN_WAIT)
+            time.sleep(after)
             first.proc.kill()
             first.proc.wait()
             time.sleep(down)
             restarted.enter_context(start_server("--port", str(first.port)))
 
-        timer = threading.Timer(after, kill_and_restart)
+        timer = threading.Thread(target=kill_and_restart)
         timer.start()
         try:
             yield first

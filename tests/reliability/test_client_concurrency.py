@@ -16,7 +16,7 @@ async def test_the_256th_connection_fails_cleanly(selenium: Any, echo_url: str) 
     import pytest
 
     import pyws
-    from pyws import _ffi
+    from pyws._platform import browser as _ffi
 
     sockets = []
     try:

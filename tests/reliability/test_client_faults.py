@@ -29,7 +29,7 @@ async def test_handshake_that_never_answers_hits_open_timeout(
     import pytest
 
     import pyws
-    from pyws import _ffi
+    from pyws._platform import browser as _ffi
 
     start = time.monotonic()
     with pytest.raises(TimeoutError, match=r"timed out after 1\.0 s"):
@@ -85,6 +85,6 @@ async def stream_until_the_server_dies(selenium: Any, url: str) -> str:
 
 
 def test_server_killed_mid_stream_then_restarted(selenium: Any) -> None:
-    with server_killed_then_restarted(after=1.5) as first:
+    with server_killed_then_restarted(opened=1, after=1.0) as first:
         summary = stream_until_the_server_dies(selenium, first.ws_url())
     print(summary)

@@ -76,8 +76,9 @@ async def stream_through_a_restart(selenium: Any, url: str) -> str:
 
 
 def test_server_killed_and_restarted_on_the_same_port(selenium: Any) -> None:
-    # Down for half a second: sends queue meanwhile.
-    with server_killed_then_restarted(after=1.5, down=0.5) as first:
+    # Killed 1 s after the iterator and the ReconnectingWebSocket opened (3 s of sends),
+    # down for half a second: sends queue meanwhile.
+    with server_killed_then_restarted(opened=2, after=1.0, down=0.5) as first:
         summary = stream_through_a_restart(selenium, first.ws_url())
     print(summary)
 

@@ -3,6 +3,8 @@ overflow), against /push, which sends as fast as the network takes it."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pyws
 
 from .check import raises
@@ -74,3 +76,31 @@ async def every_mode_obeys_the_bounds(server: Server) -> None:
         assert [_number(m) for m in contents] == [0, 1, 2, 3], (kind, binary_type)
         assert ws.dropped == 28, (kind, binary_type, ws.dropped)
         assert all(len(m) == 65536 for m in contents)
+
+
+@scenario()
+async def drop_oldest_never_drops_the_message_being_read(server: Server) -> None:
+    # Issue 21, item 2: recv(decode=...) awaited a Blob's bytes while the Blob was still
+    # queued; drop_oldest dropped it meanwhile, recv() returned it anyway and popped the
+    # next message, lost. Each message is returned or counted in dropped, exactly once,
+    # and drop_oldest never drops the newest.
+    big = b"big " + bytes(16 * MiB)
+    for decode in (False, True):
+        async with pyws.connect(
+            server.url("/echo"), binary_type="blob", max_queue=1, overflow="drop_oldest"
+        ) as ws:
+            for _ in range(4):
+                dropped = ws.dropped
+                # Waiting before the echoes come: it is reading the big Blob when "two" comes.
+                reading = asyncio.ensure_future(ws.recv(decode=decode))
+                await ws.send(big)
+                await ws.send(b"two")
+                got = [await reading]
+                await ws.send(b"end")  # then read up to it: a lost message cannot hang this
+                while (message := await ws.recv(decode=False)) != b"end":
+                    got.append(message)
+                two = "two" if decode else b"two"
+                assert len(got) + ws.dropped - dropped == 2, (len(got), ws.dropped - dropped)
+                assert got[-1] in (two, b"two"), f"{got[-1]!r:.20}: b'two' was lost"
+                if len(got) == 2:
+                    assert got[0] == (big if decode is False else big.decode()), "not intact"

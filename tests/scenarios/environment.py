@@ -16,9 +16,9 @@ FEATURES = {
     "jspi": "JavaScript Promise Integration (Pyodide's run_sync): Chromium, Firefox, and Node "
     "with --experimental-wasm-stack-switching have it",
     "sync": "pyws.sync blocks in CPython (a thread) or in Pyodide with JSPI",
-    "patch": "pyws.patch_websockets() patches only under Pyodide",
-    "ssl": "gql imports ssl, which Pyodide 0.29 ships as a package of its own that the npm "
-    "distribution lacks",
+    "patch": "pyws.patch_websockets() and pyws.patch_aiohttp() patch only under Pyodide",
+    "ssl": "gql and python-engineio import ssl, which Pyodide 0.29 ships as a package of its "
+    "own that the npm distribution lacks",
 }
 """Every feature a scenario may need, with why a target may lack it."""
 
@@ -32,7 +32,7 @@ def features() -> set[str]:
         return found | {"sync"}
     import js
 
-    from pyws import _ffi
+    from pyws._platform import browser as _ffi
 
     found |= {"js", "proxy_count", "patch"}
     if getattr(js, "location", None) is not None:
@@ -70,6 +70,6 @@ def live_proxies() -> int:
     """pyws's live JS proxies; always 0 where it holds none (outside Pyodide)."""
     if not IN_PYODIDE:
         return 0
-    from pyws import _ffi
+    from pyws._platform import browser as _ffi
 
     return _ffi.live_proxies()

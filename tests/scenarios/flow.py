@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import warnings
 
 import pyws
@@ -108,3 +109,42 @@ async def both_wakeup_paths_deliver_every_message_in_order(server: Server) -> No
             for i in range(200):  # pipelined: recv() finds most of them queued
                 await ws.send(f"p{i}")
             assert [await ws.recv() for _ in range(200)] == [f"p{i}" for i in range(200)]
+
+
+DAYS_30 = 30 * 86400.0
+"""Over 2**31-1 ms (24.8 days), where a browser's setTimeout fires at once."""
+
+
+@scenario()
+async def long_timeouts_do_not_fire_at_once(server: Server) -> None:
+    # Issue 21, item 6: in a browser, recv(timeout=inf) and recv(timeout=30 days) raised
+    # TimeoutError after 2 ms (setTimeout overflowed), and so did open_timeout,
+    # close_timeout, Heartbeat and the reconnect pause. inf is no timeout; long timers chain.
+    # Each wait below outlasts an overflowed timer (which fires within a few ms) before
+    # what it waits for happens.
+    beat = pyws.Heartbeat(interval=DAYS_30, timeout=DAYS_30)
+    for timeout in (float("inf"), DAYS_30):
+        async with pyws.connect(
+            server.url("/slow?delay=0.2"),
+            open_timeout=timeout,
+            close_timeout=timeout,
+            heartbeat=beat,
+        ) as ws:
+            reader = asyncio.ensure_future(ws.recv(timeout=timeout))
+            await asyncio.sleep(0.2)
+            assert not reader.done(), reader
+            await ws.send("late")
+            assert await reader == "late"
+            await ws.send("again")  # the heartbeat sent nothing: the echo comes next
+            assert await ws.recv(timeout=timeout) == "again"
+        assert (ws.close_code, ws.was_clean) == (1000, True), timeout
+    rng = random.Random(2)  # its first draw is 0.956: a 95-day pause
+    async with pyws.ReconnectingWebSocket(
+        server.url("/reject?status=503"),
+        backoff=pyws.Backoff(initial=100 * 86400, max_delay=100 * 86400, rng=rng),
+    ) as rws:
+        while rws.attempt < 1:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.2)
+        assert rws.attempt == 1 and rws.next_attempt_in is not None, rws.attempt
+        assert rws.next_attempt_in > DAYS_30

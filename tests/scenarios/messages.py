@@ -248,3 +248,40 @@ async def fifty_writers_one_reader(server: Server) -> None:
             assert numbers == list(range(each)), f"writer {task} lost or reordered: {numbers}"
         with raises(TimeoutError):
             await ws.recv(timeout=0.2)  # no duplicate
+
+
+@scenario()
+async def decoding_invalid_utf8_fails_the_connection_with_1007(server: Server) -> None:
+    # Issue 21, item 5: recv(decode=True) of a binary message that is not UTF-8 left it
+    # queued (each later recv raised again, the loop never suspended) in bytes mode, and
+    # returned U+FFFD in blob mode. Both follow websockets: consumed, failed with 1007.
+    for binary_type in ("bytes", "blob"):
+        async with pyws.connect(server.url("/echo"), binary_type=binary_type) as ws:
+            await ws.send(b"ok \xff")
+            with raises(pyws.ConnectionClosedError) as caught:
+                await ws.recv(decode=True)
+            error = caught.value
+            assert isinstance(error, pyws.ConnectionClosedError), binary_type
+            assert (error.code, error.reason) == (1007, "invalid start byte at position 3")
+            assert isinstance(error.__cause__, UnicodeDecodeError)
+            with raises(pyws.ConnectionClosedError):
+                await ws.recv()
+
+
+@scenario()
+async def multidimensional_memoryviews_are_sent_whole(server: Server) -> None:
+    # Issue 21 (lower priority): a C-contiguous 2-D memoryview was sent unflattened in
+    # CPython: the server got 3 of 12 bytes, then a 1002. pyws flattens it (cast("B")).
+    data = bytes(range(12))
+    shapes = (
+        memoryview(data).cast("B", (3, 4)),  # 2-D, C-contiguous
+        memoryview(array.array("H", range(6))).cast("B").cast("H", (2, 3)),  # 2-D, "H"
+        memoryview(data).cast("B", (3, 4))[::2],  # 2-D, not contiguous
+        memoryview(data).cast("B", (2, 2, 3)),  # 3-D
+    )
+    async with pyws.connect(server.url("/echo")) as ws:
+        for view in shapes:
+            await ws.send(view)
+            assert await ws.recv() == view.tobytes(), view.shape
+        await ws.send("still open")
+        assert await ws.recv() == "still open"

@@ -165,6 +165,61 @@ async def websockets_exceptions_carry_what_websockets_code_reads(server: Server)
 
 
 @scenario("patch")
+async def websockets_patch_covers_what_the_review_found(server: Server) -> None:
+    # Issue 21, items 4 and 10: send() sent garbage where websockets raises TypeError;
+    # Headers was no mapping; ConnectionClosed did not take websockets' arguments; some
+    # exception names and frames.Opcode could not be imported.
+    with patched():
+        from websockets.asyncio.client import connect
+        from websockets.datastructures import Headers
+        from websockets.exceptions import (
+            ConnectionClosed,
+            ConnectionClosedOK,
+            InvalidHandshake,
+            InvalidHeader,
+            InvalidHeaderValue,
+            InvalidOrigin,
+            InvalidProxyMessage,
+            InvalidProxyStatus,
+            ProxyError,
+        )
+        from websockets.frames import Close, Opcode
+
+        async with connect(server.url("/echo")) as ws:
+            with raises(TypeError, "data is a dict-like object"):
+                await ws.send({"type": "subscribe", "id": 1})  # type: ignore[arg-type]
+            with raises(TypeError, "data must be str, bytes, iterable, or async iterable"):
+                await ws.send(5, text=True)  # type: ignore[arg-type]
+            await ws.send("next")
+            assert await ws.recv() == "next"  # nothing was sent before it
+        headers = Headers([("Set-Cookie", "a"), ("set-cookie", "b"), ("Host", "h")])
+        assert len(headers) == 2 and dict(Headers(Host="h")) == {"host": "h"}
+        headers["X"] = "1"
+        assert headers.get_all("x") == ["1"] and ("x", "1") in headers.items()
+        with raises(InvalidHeaderValue):
+            headers["Y"] = "a\nb"
+        assert ConnectionClosedOK(None, None).rcvd is None
+        closed = ConnectionClosed(Close(1000, ""), None)
+        assert closed.rcvd is not None and closed.rcvd.code == 1000 and closed.sent is None
+        for name in (
+            "InvalidStatusCode",
+            "ProxyError",
+            "InvalidProxyMessage",
+            "InvalidProxyStatus",
+            "InvalidHeaderValue",
+            "InvalidOrigin",
+        ):
+            assert issubclass(getattr(sys.modules["websockets.exceptions"], name), Exception)
+        assert issubclass(InvalidProxyMessage, ProxyError) and issubclass(
+            InvalidProxyStatus, ProxyError
+        )
+        assert issubclass(InvalidOrigin, InvalidHeader) and issubclass(
+            InvalidHeader, InvalidHandshake
+        )
+        assert Opcode.TEXT == 1 and Opcode.BINARY == 2
+
+
+@scenario("patch")
 async def websockets_connection_members_say_what_a_browser_allows(server: Server) -> None:
     with patched():
         import websockets

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 
@@ -131,3 +132,74 @@ async def two_hundred_reconnect_cycles_leak_nothing(server: Server) -> None:
     gc.collect()
     assert environment.live_proxies() == 0
     assert sum(isinstance(o, pyws.WebSocket) for o in gc.get_objects()) == 0
+
+
+@scenario()
+async def reconnecting_websocket_returns_a_closed_connections_messages_first(
+    server: Server,
+) -> None:
+    # Issue 21, item 1: what a connection received before it closed was lost once the
+    # loop had moved on to the next connection, when the app was not reading meanwhile.
+    urls = [server.url("/push?count=3&size=10"), server.url("/push?count=3&size=20")]
+
+    def next_url() -> str:
+        return urls.pop(0) if urls else server.url("/echo")
+
+    async with pyws.ReconnectingWebSocket(next_url, backoff=_quick(), min_uptime=0) as rws:
+        while rws.ws is None or "/echo" not in rws.ws.url or rws.state is not pyws.State.OPEN:
+            await asyncio.sleep(0.01)  # not reading while both pushes come and go
+        await rws.send("after")
+        for size in (10, 20):
+            for i in range(3):
+                message = await rws.recv()
+                assert message == f"{i} ".ljust(size, "x"), (size, i, message)
+        assert await rws.recv() == "after"
+
+
+@scenario()
+async def reconnecting_websocket_refuses_a_bad_str_and_lives_on(server: Server) -> None:
+    # Issue 21, item 3: a str with a lone surrogate sent while connecting was queued; the
+    # flush then raised UnicodeEncodeError, which closed the object for good.
+    async with pyws.ReconnectingWebSocket(server.url("/echo"), backoff=_quick()) as rws:
+        await rws.send("before")  # queued: not connected yet
+        with raises(UnicodeEncodeError, "surrogate"):
+            await rws.send("bad \ud800")
+        await rws.send("after")
+        assert [await rws.recv() for _ in range(2)] == ["before", "after"]
+        with raises(UnicodeEncodeError, "surrogate"):  # connected: the same error
+            await rws.send("bad \ud800")
+        await rws.send("still")
+        assert await rws.recv() == "still"
+        assert rws.state is pyws.State.OPEN
+
+
+@scenario()
+async def reconnecting_websocket_close_with_a_bad_code_changes_nothing(server: Server) -> None:
+    # Issue 21, item 8: close(1001) raised ValueError but had marked the object closed
+    # first, and left the connection and its reconnect loop running.
+    async with pyws.ReconnectingWebSocket(server.url("/echo"), backoff=_quick()) as rws:
+        await rws.send("one")
+        assert await rws.recv() == "one"
+        with raises(ValueError, "1001"):
+            await rws.close(1001)
+        assert rws.state is pyws.State.OPEN
+        await rws.send("two")
+        assert await rws.recv() == "two"
+    assert rws.state is pyws.State.CLOSED
+    with raises(pyws.ConnectionClosedOK):
+        await rws.send("after")
+
+
+@scenario()
+async def a_bytes_heartbeat_reply_is_refused_in_blob_mode(server: Server) -> None:
+    # Issue 21, item 7: a Blob equals nothing, so in blob mode a bytes reply was never
+    # recognised and recv() returned it: the combination is refused, saying why.
+    beat = pyws.Heartbeat(interval=0.2, message=b"beat", reply=b"beat")
+    with raises(ValueError, "blob"):
+        await pyws.connect(server.url("/echo"), binary_type="blob", heartbeat=beat)
+    with raises(ValueError, "blob"):
+        pyws.ReconnectingWebSocket(server.url("/echo"), binary_type="blob", heartbeat=beat)
+    async with pyws.connect(server.url("/echo"), heartbeat=beat) as ws:
+        with raises(ValueError, "blob"):
+            ws.binary_type = "blob"
+        assert ws.binary_type == "bytes"

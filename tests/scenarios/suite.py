@@ -10,6 +10,7 @@ a target's harness follow the run (so a crash or hang still tells which scenario
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 import time
 import traceback
@@ -36,6 +37,7 @@ MODULES = (
     "bounded",
     "sync_api",
     "patch",
+    "aiohttp_compat",
 )
 """The scenario modules of this package, in the order they run."""
 
@@ -51,9 +53,19 @@ class Server:
     """``ws://127.0.0.1:PORT``: prefix of the scenario endpoints (``/echo``...)."""
     http: str
     """``http://127.0.0.1:PORT``."""
+    send: Callable[[str], object] | None = field(default=None, compare=False, repr=False)
+    """Sends a text message to the harness's control WebSocket (None: no harness)."""
 
     def url(self, path: str) -> str:
         return self.ws + path
+
+    def restart(self) -> None:
+        """Ask the harness to kill the server (SIGKILL: no close frame, no goodbye) and
+        start it again on the same port. Returns at once: the server goes down a moment
+        later, and clients notice by themselves, as they would a real crash."""
+        if self.send is None:
+            raise RuntimeError("no harness to restart the server: run through harness.suite")
+        self.send(json.dumps({"op": "restart_server"}))
 
 
 @dataclass(frozen=True)

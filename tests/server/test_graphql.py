@@ -65,6 +65,31 @@ def test_protocol_messages(server: Server) -> None:
     run(go())
 
 
+def test_a_subscription_whose_resolver_raises_gets_an_error(server: Server) -> None:
+    """``count(to: -1)`` raises in the resolver while the subscription is iterated: the
+    client gets ``error`` for that id (no ``complete``), and the connection stays usable."""
+
+    async def go() -> None:
+        async with connect(server.ws_url("/graphql"), subprotocols=PROTOCOL) as ws:
+            assert await exchange(ws, {"type": "connection_init"}) == {"type": "connection_ack"}
+            query = {"query": "subscription { count(to: -1) }"}
+            error = await exchange(ws, {"id": "1", "type": "subscribe", "payload": query})
+            assert error["type"] == "error" and error["id"] == "1", error
+            assert "count needs 0 <= to" in error["payload"][0]["message"], error
+            again = {"query": "subscription { count(to: 1) }"}
+            answer = await exchange(ws, {"id": "1", "type": "subscribe", "payload": again})
+            assert answer == {"id": "1", "type": "next", "payload": {"data": {"count": 1}}}
+            assert json.loads(await ws.recv()) == {"id": "1", "type": "complete"}
+
+        transport = WebsocketsTransport(url=server.ws_url("/graphql"))
+        async with Client(transport=transport) as session:
+            with pytest.raises(TransportQueryError, match="count needs"):
+                async for _ in session.subscribe(gql("subscription { count(to: -1) }")):
+                    pass
+
+    run(go())
+
+
 @pytest.mark.parametrize(
     ("messages", "code"),
     [

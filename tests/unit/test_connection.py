@@ -374,3 +374,76 @@ def test_bad_bounds() -> None:
         check_bounds(0, None, "close")
     with pytest.raises(TypeError, match="max_queue_bytes"):
         check_bounds(None, "1", "close")
+
+
+class SlowBlob(pyws.Blob):
+    """A Blob whose read suspends until ``release`` is set, like a browser Blob's."""
+
+    __slots__ = ("release",)
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.release = asyncio.Event()
+
+    async def bytes(self) -> bytes:
+        await self.release.wait()
+        return await super().bytes()
+
+    async def text(self) -> str:
+        await self.release.wait()
+        return await super().text()
+
+
+@pytest.mark.parametrize("bounds", [Bounds(1, None, "drop_oldest"), Bounds(None, 4, "drop_oldest")])
+@pytest.mark.parametrize("decode", [False, True])
+async def test_a_message_being_read_is_never_dropped(bounds: Bounds, decode: bool) -> None:
+    # Issue 21, item 2: recv() awaited the head's bytes while it was still queued; the
+    # bound dropped it meanwhile, recv() returned it anyway and popped the next one.
+    ws, transport = open_socket(bounds=bounds, binary_type="blob")
+    head = SlowBlob(b"one")
+    transport.events.on_message(head)
+    reading = asyncio.ensure_future(ws.recv(decode=decode))
+    await asyncio.sleep(0)  # recv() now awaits the head's bytes
+    transport.events.on_message(b"two")
+    head.release.set()
+    assert await reading == ("one" if decode else b"one")
+    assert await ws.recv(timeout=0) == b"two"
+    assert ws.dropped == 0
+
+
+async def test_a_cancelled_read_of_the_head_keeps_it_first() -> None:
+    ws, transport = open_socket(bounds=Bounds(None, 8, "drop_oldest"), binary_type="blob")
+    head = SlowBlob(b"one")
+    transport.events.on_message(head)
+    reading = asyncio.ensure_future(ws.recv(decode=False))
+    await asyncio.sleep(0)
+    reading.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await reading
+    transport.events.on_message(b"two")
+    head.release.set()
+    assert await ws.recv(decode=False) == b"one"
+    assert await ws.recv() == b"two"
+    assert ws.dropped == 0
+    transport.events.on_message(b"123456789")  # alone over the bound: dropped, counted
+    assert ws.dropped == 1
+
+
+@pytest.mark.parametrize("binary_type", ["bytes", "blob"])
+async def test_decode_of_invalid_utf8_consumes_it_and_fails_with_1007(binary_type: str) -> None:
+    # Issue 21, item 5: the message stayed queued, so every recv(decode=True) raised
+    # UnicodeDecodeError at once, without end; blob mode decoded with "replace" instead.
+    # As websockets: the message is consumed and the connection fails with 1007.
+    ws, transport = open_socket(binary_type=binary_type)
+    bad = b"ok \xff"
+    transport.events.on_message(pyws.Blob(bad) if binary_type == "blob" else bad)
+    transport.events.on_message("queued before")
+    with pytest.raises(ConnectionClosedError) as info:
+        await ws.recv(decode=True)
+    assert (info.value.code, info.value.reason) == (1007, "invalid start byte at position 3")
+    assert isinstance(info.value.__cause__, UnicodeDecodeError)
+    assert transport.closes == [(1000, "invalid start byte at position 3")]  # a page's code
+    assert ws.close_code == 1007 and ws.state is State.CLOSING
+    assert await ws.recv() == "queued before"  # nothing received is lost
+    with pytest.raises(ConnectionClosedError):
+        await ws.recv()

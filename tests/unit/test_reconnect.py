@@ -210,3 +210,107 @@ async def test_reconnecting_websocket_close_counts_unsent(network: Callable[...,
         assert await rws.close() == 2
     with pytest.raises(TypeError, match="cannot send"):
         await rws.send(1)  # type: ignore[arg-type]
+
+
+async def test_reconnecting_websocket_returns_a_closed_connections_messages_first(
+    network: Callable[..., Network],
+) -> None:
+    # Issue 21, item 1: the messages a connection received before it closed were lost
+    # once the loop moved on to the next connection, when nothing was reading meanwhile.
+    net = network(["open", "open"], then="refuse")
+    async with pyws.ReconnectingWebSocket("ws://h/", backoff=seeded(), min_uptime=0) as rws:
+        await rws.send("first")
+        assert await rws.recv() == "first"
+        first = net.sockets[0]
+        for i in range(3):
+            first.events.on_message(f"conn1-msg{i}")
+        first.closed(1011, "going", True)
+        while len(net.sockets) < 2 or net.sockets[1].ready_state != pyws.State.OPEN:
+            await asyncio.sleep(0)
+        while rws.ws is None or rws.ws._transport is not net.sockets[1]:
+            await asyncio.sleep(0)
+        for i in range(3):
+            net.sockets[1].events.on_message(f"conn2-msg{i}")
+        assert [await rws.recv() for _ in range(3)] == [f"conn1-msg{i}" for i in range(3)]
+        assert [await rws.recv() for _ in range(3)] == [f"conn2-msg{i}" for i in range(3)]
+
+
+async def test_a_bad_message_queued_while_down_raises_to_the_caller_and_kills_nothing(
+    network: Callable[..., Network],
+) -> None:
+    # Issue 21, item 3: a str with a lone surrogate was queued while connecting; the flush
+    # then raised UnicodeEncodeError, which ended the reconnect loop for good.
+    net = network(["open"])
+    async with pyws.ReconnectingWebSocket("ws://h/", backoff=seeded()) as rws:
+        assert rws.state is pyws.State.CONNECTING
+        await rws.send("before")
+        with pytest.raises(UnicodeEncodeError):
+            await rws.send("bad \ud800")
+        await rws.send(memoryview(b"abcdef")[::2])  # not contiguous: copied as its bytes
+        await rws.send("after")
+        assert rws.queued == 3
+        assert [await rws.recv() for _ in range(3)] == ["before", b"ace", "after"]
+        assert rws.state is pyws.State.OPEN
+        with pytest.raises(UnicodeEncodeError):  # connected: the same error
+            await rws.send("bad \ud800")
+        await rws.send("still")
+        assert await rws.recv() == "still"
+    assert net.sockets[0].sent == ["before", b"ace", "after", "still"]
+
+
+async def test_only_connection_closed_stops_a_flush(
+    network: Callable[..., Network], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    net = network(["open"])
+    real_send = pyws.WebSocket.send
+
+    async def send(ws: pyws.WebSocket, message: Any) -> None:
+        if message == "b":
+            raise RuntimeError("the platform refused it")
+        await real_send(ws, message)
+
+    monkeypatch.setattr(pyws.WebSocket, "send", send)
+    with pytest.warns(RuntimeWarning, match="dropped queued message 'b'.*refused it"):
+        async with pyws.ReconnectingWebSocket("ws://h/", backoff=seeded()) as rws:
+            for m in "abc":
+                await rws.send(m)
+            assert [await rws.recv() for _ in range(2)] == ["a", "c"]
+            assert rws.state is pyws.State.OPEN
+    assert net.sockets[0].sent == ["a", "c"]
+
+
+async def test_close_with_a_bad_code_raises_and_changes_nothing(
+    network: Callable[..., Network],
+) -> None:
+    # Issue 21, item 8: close(1001) raised ValueError after marking the object closed, and
+    # left the connection and its reconnect loop running.
+    net = network(["open"])
+    async with pyws.ReconnectingWebSocket("ws://h/", backoff=seeded()) as rws:
+        await rws.send("a")
+        assert await rws.recv() == "a"
+        with pytest.raises(ValueError, match="1001"):
+            await rws.close(1001)
+        assert rws.state is pyws.State.OPEN
+        await rws.send("b")  # still usable
+        assert await rws.recv() == "b"
+    assert rws.state is pyws.State.CLOSED and rws._task is not None and rws._task.done()
+    assert net.sockets[0].closes == [(1000, "")]
+
+
+async def test_close_stops_the_loop_even_when_closing_the_connection_fails(
+    network: Callable[..., Network], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    network(["open"])
+    rws = pyws.ReconnectingWebSocket("ws://h/", backoff=seeded())
+    await rws.__aenter__()
+    await rws.send("a")
+    assert await rws.recv() == "a"
+
+    async def broken(ws: pyws.WebSocket, code: int = 1000, reason: str = "") -> None:
+        raise RuntimeError("close failed")
+
+    monkeypatch.setattr(pyws.WebSocket, "close", broken)
+    with pytest.raises(RuntimeError, match="close failed"):
+        await rws.close()
+    assert rws._task is not None and rws._task.done()
+    assert rws.state is pyws.State.CLOSED

@@ -26,11 +26,11 @@ async def _never_awaited() -> None:
 def test_where_it_cannot_block_it_says_why_and_how_to_call_it(
     monkeypatch: pytest.MonkeyPatch, jspi: bool, message: str
 ) -> None:
-    ffi = types.ModuleType("pyws._ffi")
+    ffi = types.ModuleType("pyws._platform.browser")
     ffi.can_run_sync = lambda: False  # type: ignore[attr-defined]
     ffi.jspi_supported = lambda: jspi  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "pyws._ffi", ffi)
-    monkeypatch.setattr(pyws, "_ffi", ffi, raising=False)
+    monkeypatch.setitem(sys.modules, "pyws._platform.browser", ffi)
+    monkeypatch.setattr(pyws._platform, "browser", ffi, raising=False)
     monkeypatch.setattr(pyws._platform, "IN_PYODIDE", True)
     coroutine = _never_awaited()
     with pytest.raises(RuntimeError, match=message):

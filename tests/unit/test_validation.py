@@ -134,6 +134,7 @@ def test_subprotocols() -> None:
 def test_timeouts_and_limits() -> None:
     assert check_timeout("t", None) is None
     assert check_timeout("t", 0) == 0.0
+    assert check_timeout("t", float("inf")) is None  # issue 21, item 6: no timeout
     for bad in (-1, -0.001, float("nan")):
         with pytest.raises(ValueError, match="t must be >= 0"):
             check_timeout("t", bad)
@@ -147,8 +148,9 @@ def test_timeouts_and_limits() -> None:
 def test_connect_in_cpython_without_the_extra_says_what_to_install(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setitem(sys.modules, "pyws._cpython", None)  # as if websockets were missing
-    monkeypatch.delattr(pyws, "_cpython", raising=False)  # imported by an earlier test
+    # as if websockets were missing
+    monkeypatch.setitem(sys.modules, "pyws._platform.cpython", None)
+    monkeypatch.delattr(pyws._platform, "cpython", raising=False)  # imported by an earlier test
     with pytest.raises(RuntimeError, match=r"pip install 'pyws\[cpython\]'"):
         pyws.connect("ws://127.0.0.1/echo")
 

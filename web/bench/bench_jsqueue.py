@@ -28,7 +28,8 @@ from pyodide.code import run_js
 from pyodide.ffi import JsBuffer
 
 import pyws
-from pyws._ffi import BrowserTransport, JsBlob
+from pyws._platform.browser import JsBlob
+from pyws._platform.websocket import BrowserTransport
 from pyws._transport import BinaryType, Events
 from pyws.connection import Data, WebSocket
 

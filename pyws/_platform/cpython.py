@@ -16,8 +16,11 @@ import ipaddress
 import logging
 import re
 import ssl
+import urllib.parse
+import urllib.request
+from base64 import b64encode
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 from websockets.client import ClientProtocol
 from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
@@ -27,12 +30,12 @@ from websockets.protocol import State as ProtocolState
 from websockets.typing import Subprotocol
 from websockets.uri import WebSocketURI
 
-from ._transport import BinaryType, Events
-from ._validation import ParsedURL
-from .blob import Blob
-from .connection import State
+from .._transport import BinaryType, Events, TransportFactory
+from .._validation import ParsedURL
+from ..blob import Blob
+from ..connection import State
 
-__all__ = ["StreamTransport", "parse_url"]
+__all__ = ["Proxy", "StreamTransport", "parse_url", "proxy_for", "with_proxy"]
 
 _log = logging.getLogger("pyws")
 
@@ -56,7 +59,12 @@ class StreamTransport(asyncio.Protocol):
     """
 
     def __init__(
-        self, url: str, protocols: list[str], binary_type: BinaryType, events: Events
+        self,
+        url: str,
+        protocols: list[str],
+        binary_type: BinaryType,
+        events: Events,
+        proxy: str | Literal[True] | None = True,
     ) -> None:
         scheme, _, rest = url.partition(":")  # url is what check_url() returned
         parts = _parse(scheme, rest) if scheme in ("ws", "wss") else None
@@ -98,15 +106,27 @@ class StreamTransport(asyncio.Protocol):
         self._loop = asyncio.get_running_loop()
         # Connecting runs in a task, so no event fires before the caller holds this
         # transport, as no browser event fires inside the WebSocket constructor.
+        if proxy is True:  # the system's settings, as a browser applies its own
+            proxy = proxy_for(parts.address, port, secure)
         self._connecting: asyncio.Task[None] | None = self._loop.create_task(
-            self._connect(parts.address, port, secure)
+            self._connect(parts.address, port, secure, None if proxy is None else Proxy(proxy))
         )
 
-    async def _connect(self, host: str, port: int, secure: bool) -> None:
+    async def _connect(self, host: str, port: int, secure: bool, proxy: Proxy | None) -> None:
         try:
-            await self._loop.create_connection(
-                lambda: self, host, port, ssl=ssl.create_default_context() if secure else None
-            )
+            tls = ssl.create_default_context() if secure else None
+            if proxy is None:
+                await self._loop.create_connection(lambda: self, host, port, ssl=tls)
+            else:
+                transport = await proxy.tunnel(host, port)
+                if tls is not None:
+                    upgraded = await self._loop.start_tls(
+                        transport, transport.get_protocol(), tls, server_hostname=host
+                    )
+                    assert upgraded is not None
+                    transport = upgraded
+                transport.set_protocol(self)
+                self.connection_made(transport)
         except (Exception, asyncio.CancelledError) as exc:
             self._connecting = None
             # Cancelled: close() or release() stopped it, and there is nothing to say.
@@ -579,3 +599,134 @@ def _ipv6(text: str) -> str | None:
         return f"[{':'.join(pieces)}]"
     joined = ":".join(pieces)
     return f"[{joined[: longest.start()].rstrip(':')}::{joined[longest.end() :].lstrip(':')}]"
+
+
+# -- proxies -------------------------------------------------------------------------------
+
+
+def proxy_for(host: str, port: int, secure: bool) -> str | None:
+    """The proxy the system names for a WebSocket to ``host``:``port``, or None.
+
+    A browser applies its proxy settings; CPython's are the ``*_proxy`` environment
+    variables (and the OS settings, where :func:`urllib.request.getproxies` reads them),
+    chosen as the ``websockets`` library chooses: none when ``no_proxy`` bypasses the
+    host, else the first of ``wss``/``ws``, ``socks``, ``https``, then (ws only) ``http``.
+    Loopback hosts are never proxied, as in Chromium and Firefox (unlike ``websockets``).
+    """
+    if _is_loopback(host) or urllib.request.proxy_bypass(f"{host}:{port}"):
+        return None
+    proxies = urllib.request.getproxies()
+    for scheme in ("wss", "socks", "https") if secure else ("ws", "socks", "https", "http"):
+        proxy = proxies.get(scheme)
+        if proxy is not None:
+            # getproxies() reports an OS-configured SOCKS proxy as http://host:port.
+            if scheme == "socks" and proxy.startswith("http://"):
+                proxy = "socks5h://" + proxy.removeprefix("http://")
+            return proxy
+    return None
+
+
+def _is_loopback(host: str) -> bool:
+    lowered = host.lower().rstrip(".")
+    if lowered == "localhost" or lowered.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(lowered.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class Proxy:
+    """An HTTP proxy (``http://`` or ``https://``, with optional ``user:password@``),
+    through which a connection is an HTTP ``CONNECT`` tunnel."""
+
+    def __init__(self, url: str) -> None:
+        if not isinstance(url, str):
+            raise TypeError(f"proxy must be True, None or a proxy URL, not {url!r}")
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise ValueError(
+                f"proxy {url!r}: pyws in CPython tunnels through http:// and https:// proxies "
+                "(HTTP CONNECT); SOCKS proxies are not supported"
+            )
+        if not parts.hostname or parts.path not in ("", "/") or parts.query or parts.fragment:
+            raise ValueError(f"proxy {url!r}: expected scheme://[user:password@]host[:port]")
+        self.url = url
+        self.secure = parts.scheme == "https"
+        self.host = parts.hostname
+        self.port = parts.port or (443 if self.secure else 80)
+        self.credentials: str | None = None
+        if parts.username is not None:
+            user = urllib.parse.unquote(parts.username)
+            password = urllib.parse.unquote(parts.password or "")
+            self.credentials = b64encode(f"{user}:{password}".encode()).decode()
+
+    def connect_request(self, host: str, port: int) -> bytes:
+        target = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+        lines = [f"CONNECT {target} HTTP/1.1", f"Host: {target}", f"User-Agent: {USER_AGENT}"]
+        if self.credentials is not None:
+            lines.append(f"Proxy-Authorization: Basic {self.credentials}")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+    async def tunnel(self, host: str, port: int) -> asyncio.Transport:
+        """A TCP connection to ``host``:``port`` through the proxy; raises
+        :exc:`ConnectionError` when the proxy refuses it."""
+        loop = asyncio.get_running_loop()
+        transport, reply = await loop.create_connection(
+            _ConnectReply,
+            self.host,
+            self.port,
+            ssl=ssl.create_default_context() if self.secure else None,
+        )
+        try:
+            transport.write(self.connect_request(host, port))
+            head = await reply.head
+            status = head.split(b"\r\n", 1)[0].decode("latin-1")
+            fields = status.split(" ", 2)
+            if len(fields) < 2 or not fields[0].startswith("HTTP/") or fields[1][:1] != "2":
+                raise ConnectionError(f"proxy {self.url} refused CONNECT {host}:{port}: {status}")
+        except BaseException:
+            transport.abort()
+            raise
+        return transport
+
+
+class _ConnectReply(asyncio.Protocol):
+    """Reads a proxy's answer to CONNECT, up to the blank line that ends its head."""
+
+    LIMIT = 65536
+
+    def __init__(self) -> None:
+        self.head: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self._data = bytearray()
+
+    def data_received(self, data: bytes) -> None:
+        if self.head.done():
+            return
+        self._data += data
+        end = self._data.find(b"\r\n\r\n")
+        if end >= 0 and end + 4 < len(self._data):  # the server speaks second
+            self.head.set_exception(ConnectionError("the proxy sent data after its answer"))
+        elif end >= 0:
+            self.head.set_result(bytes(self._data))
+        elif len(self._data) > self.LIMIT:
+            self.head.set_exception(ConnectionError("the proxy's answer is too long"))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.head.done():
+            self.head.set_exception(ConnectionError("the proxy closed the connection"))
+
+
+def with_proxy(proxy: object) -> TransportFactory:
+    """The transport factory for ``connect(..., proxy=...)``: True (the default) for the
+    system's proxy settings, None for none, or a proxy URL (checked here)."""
+    if proxy is not True and proxy is not None:
+        Proxy(proxy)  # type: ignore[arg-type]  # raises TypeError or ValueError
+    setting: Any = proxy
+
+    def transport(
+        url: str, protocols: list[str], binary_type: BinaryType, events: Events
+    ) -> StreamTransport:
+        return StreamTransport(url, protocols, binary_type, events, proxy=setting)
+
+    return transport

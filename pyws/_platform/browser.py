@@ -1,6 +1,7 @@
-"""The only module that touches ``js`` and ``pyodide.ffi``: the platform's WebSocket as a
-:class:`~pyws._transport.Transport`, in a browser page, a worker, or Node. Imported
-lazily, in Pyodide only."""
+"""What every browser transport shares, and the only place besides them that touches ``js``
+and ``pyodide.ffi``: the JS resources pyws owns (proxies, the send buffer, timers), URL
+parsing against the page, received Blobs, JSPI, and the reconnect pause. In a browser
+page, a worker, or Node; imported lazily, in Pyodide only."""
 
 from __future__ import annotations
 
@@ -9,31 +10,14 @@ from typing import Any
 
 import js
 from pyodide.code import run_js
-from pyodide.ffi import JsBuffer, JsProxy, create_proxy, to_js
+from pyodide.ffi import JsProxy, create_proxy, to_js
 from pyodide.ffi import can_run_sync as _can_run_sync
 from pyodide.ffi import run_sync as _run_sync
 
-from ._transport import BinaryType, Events
-from ._validation import ParsedURL
-from .blob import Blob
+from .._validation import ParsedURL
+from ..blob import Blob
 
-# Handlers pass only what Python needs (e.data; code, reason, wasClean as primitives), so
-# no event object is proxied per message. Returns a function that detaches them again.
-_attach = run_js(
-    """
-    (ws, onopen, ontext, onbinary, onerror, onclose) => {
-        ws.onopen = () => onopen();
-        ws.onmessage = (e) => (typeof e.data === "string" ? ontext : onbinary)(e.data);
-        ws.onerror = () => onerror();
-        ws.onclose = (e) => onclose(e.code, e.reason, e.wasClean);
-        return () => { ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null; };
-    }
-    """
-)
-# One call into JS per send: check, send, and report the buffer (each JS access costs).
-_send = run_js("(ws, data) => ws.readyState === 1 ? (ws.send(data), ws.bufferedAmount) : undefined")
-_is_binary = run_js("(x) => x instanceof Blob || x instanceof ArrayBuffer || ArrayBuffer.isView(x)")
-_BINARY_TYPES = {"bytes": "arraybuffer", "blob": "blob"}
+is_binary = run_js("(x) => x instanceof Blob || x instanceof ArrayBuffer || ArrayBuffer.isView(x)")
 _parse_url = run_js(
     """
     (url, base) => {
@@ -53,14 +37,22 @@ _parse_url = run_js(
 # removes the listeners and the timer. Workers get "online" too; Node has neither event.
 _pause = run_js(
     """
-    (ms) => {
+    (ms, MAX_TIMER_MS) => {
         let finish;
         const promise = new Promise((resolve) => {
             const g = globalThis;
             const doc = g.document;
             const online = () => finish("online");
             const visible = () => { if (doc.visibilityState === "visible") finish("visible"); };
-            const timer = setTimeout(() => finish("timer"), ms);
+            // setTimeout fires at once past 2**31-1 ms: a longer wait is a chain of them.
+            let timer;
+            const arm = (left) => {
+                timer = setTimeout(
+                    () => (left > MAX_TIMER_MS ? arm(left - MAX_TIMER_MS) : finish("timer")),
+                    Math.min(left, MAX_TIMER_MS),
+                );
+            };
+            arm(ms);
             finish = (why) => {
                 clearTimeout(timer);
                 g.removeEventListener?.("online", online);
@@ -81,14 +73,14 @@ async def pause(delay: float) -> None:
 
     Cancelling it removes its listeners and clears its timer at once.
     """
-    promise, finish = _pause(delay * 1000)
+    promise, finish = _pause(delay * 1000, MAX_TIMER_MS)
     try:
         await promise
     finally:
         finish("done")
 
 
-class _Resources:
+class Resources:
     """What this module owns across sockets: the send buffer, and a count of live proxies."""
 
     def __init__(self) -> None:
@@ -117,12 +109,12 @@ class _Resources:
         self.live_proxies -= 1
 
 
-_resources = _Resources()
+resources = Resources()
 
 
 def live_proxies() -> int:
     """How many handler and timer proxies pyws holds now; 0 once every socket is closed."""
-    return _resources.live_proxies
+    return resources.live_proxies
 
 
 def has_location() -> bool:
@@ -202,20 +194,37 @@ def to_js_blob(blob: Blob) -> JsProxy:
     data = blob._data  # a Python-made Blob: its bytes are all it has
     # The Blob constructor copies, so the scratch buffer may be reused at once.
     return js.Blob.new(
-        to_js([_resources.filled(memoryview(data))]),
+        to_js([resources.filled(memoryview(data))]),
         to_js({"type": blob.type}, dict_converter=js.Object.fromEntries),
     )
 
 
-class _Timer:
-    """``setTimeout``, with a cancel that really clears the timer and frees its proxy."""
+MAX_TIMER_MS = 2**31 - 1
+"""The longest ``setTimeout`` delay: past it, browsers and Node fire at once (measured
+by issue 21: ``recv(timeout=30 days)`` timed out after 2 ms). Longer waits chain timers."""
+
+
+class Timer:
+    """``setTimeout``, with a cancel that really clears the timer and frees its proxy.
+
+    A delay over :data:`MAX_TIMER_MS` is a chain of timers; ``inf`` never fires.
+    """
 
     def __init__(self, delay: float, callback: Callable[[], None]) -> None:
         self._callback = callback
-        self._proxy: JsProxy | None = _resources.proxy(self._fire)
-        self._id = js.setTimeout(self._proxy, delay * 1000)
+        self._left = delay * 1000
+        self._proxy: JsProxy | None = resources.proxy(self._fire)
+        self._id = self._arm()
+
+    def _arm(self) -> Any:
+        step = min(self._left, MAX_TIMER_MS)
+        self._left -= step
+        return js.setTimeout(self._proxy, step)
 
     def _fire(self) -> None:
+        if self._left > 0:
+            self._id = self._arm()
+            return
         self.cancel()
         self._callback()
 
@@ -223,84 +232,5 @@ class _Timer:
         if self._proxy is None:
             return
         js.clearTimeout(self._id)
-        _resources.destroy(self._proxy)
+        resources.destroy(self._proxy)
         self._proxy = None
-
-
-class BrowserTransport:
-    """One ``js.WebSocket`` and the proxies of its handlers, freed by :meth:`release`."""
-
-    def __init__(
-        self, url: str, protocols: list[str], binary_type: BinaryType, events: Events
-    ) -> None:
-        self._ws: Any = js.WebSocket.new(url, to_js(protocols))
-        # _send bound to this socket: a send is then one call into JS.
-        self._send: Callable[[Any], int | None] = _send.bind(None, self._ws)
-        self._ws.binaryType = _BINARY_TYPES[binary_type]
-        self._on_message = events.on_message
-        self._proxies = [
-            _resources.proxy(events.on_open),
-            _resources.proxy(events.on_message),  # text goes straight to the connection
-            _resources.proxy(self._on_binary),
-            _resources.proxy(events.on_error),
-            _resources.proxy(events.on_close),
-        ]
-        self._detach: Any = _attach(self._ws, *self._proxies)
-
-    def _on_binary(self, data: Any) -> None:
-        if isinstance(data, JsBuffer):  # an ArrayBuffer: binaryType "arraybuffer"
-            self._on_message(data.to_bytes())
-        else:
-            self._on_message(JsBlob(data))
-
-    @property
-    def ready_state(self) -> int:
-        return int(self._ws.readyState)
-
-    @property
-    def buffered_amount(self) -> int:
-        return int(self._ws.bufferedAmount)
-
-    @property
-    def url(self) -> str:
-        return str(self._ws.url)
-
-    @property
-    def protocol(self) -> str:
-        return str(self._ws.protocol)
-
-    @property
-    def extensions(self) -> str:
-        return str(self._ws.extensions)
-
-    def set_binary_type(self, binary_type: BinaryType) -> None:
-        self._ws.binaryType = _BINARY_TYPES[binary_type]
-
-    def send_text(self, data: str) -> int | None:
-        return self._send(data)
-
-    def send_native(self, data: Any) -> int | None:
-        return self._send(data)
-
-    def send_bytes(self, data: memoryview) -> int | None:
-        return self._send(_resources.filled(data))
-
-    def send_blob(self, blob: Blob) -> int | None:
-        return self._send(to_js_blob(blob))
-
-    def is_native_binary(self, data: Any) -> bool:
-        return isinstance(data, JsProxy) and bool(_is_binary(data))
-
-    def close(self, code: int, reason: str) -> None:
-        self._ws.close(code, reason)
-
-    def call_later(self, delay: float, callback: Callable[[], None]) -> Callable[[], None]:
-        return _Timer(delay, callback).cancel
-
-    def release(self) -> None:
-        if not self._proxies:
-            return
-        self._detach()
-        for proxy in self._proxies:
-            _resources.destroy(proxy)
-        self._proxies = []
