@@ -27,7 +27,7 @@ settings.register_profile(
     "ci",
     derandomize=True,
     database=None,
-    max_examples=int(os.environ.get("PYWS_HYPOTHESIS_EXAMPLES", "150")),
+    max_examples=int(os.environ.get("PYWS_HYPOTHESIS_EXAMPLES", "400")),
     stateful_step_count=40,
     deadline=None,
     print_blob=True,
