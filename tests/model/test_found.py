@@ -134,6 +134,7 @@ def test_overflow_close_while_a_blob_is_read() -> None:
 
     replay(BoundsMachine, steps)
 
+
 # -- Heartbeat ------------------------------------------------------------------------------
 
 
