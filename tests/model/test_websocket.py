@@ -30,6 +30,7 @@ from pyws import (
     ConnectionClosedError,
     ConnectionClosedOK,
     State,
+    _wakeup,
 )
 from pyws.bounds import Bounds, check_bounds
 from pyws.connection import WebSocket
@@ -92,7 +93,7 @@ class ConnectionMachine(RuleBasedStateMachine):
         self.close: Close | None = None
         self.sent: list[object] = []
 
-    def start(self, binary_type: str, bounds: Bounds) -> None:
+    def start(self, binary_type: str, bounds: Bounds, inline: bool = True) -> None:
         self.model = BoundsModel(bounds.max_queue, bounds.max_queue_bytes, bounds.overflow)
         factory = transport_factory(self.sim)
 
@@ -108,6 +109,9 @@ class ConnectionMachine(RuleBasedStateMachine):
             )
 
         self.ws = self.sim.run(make())
+        # Both wake-ups of pyws._wakeup: inline (where CPython's internals allow it) and
+        # the plain fallback, one loop iteration later.
+        self.ws._wake = _wakeup.wake_inline if inline else _wakeup.wake_plain
         transport = self.ws._transport
         assert isinstance(transport, SimTransport)
         self.transport = transport
@@ -422,9 +426,9 @@ class ConnectionMachine(RuleBasedStateMachine):
 class WebSocketMachine(ConnectionMachine):
     """No bounds: nothing may ever be dropped."""
 
-    @initialize(binary_type=st.sampled_from(["bytes", "blob"]))
-    def open(self, binary_type: str) -> None:
-        self.start(binary_type, check_bounds(None, None, "close"))
+    @initialize(binary_type=st.sampled_from(["bytes", "blob"]), inline=st.booleans())
+    def open(self, binary_type: str, inline: bool = True) -> None:
+        self.start(binary_type, check_bounds(None, None, "close"), inline)
 
 
 BOUNDS = st.builds(
@@ -438,9 +442,9 @@ BOUNDS = st.builds(
 class BoundsMachine(ConnectionMachine):
     """max_queue, max_queue_bytes and each overflow policy: the counts add up exactly."""
 
-    @initialize(binary_type=st.sampled_from(["bytes", "blob"]), bounds=BOUNDS)
-    def open(self, binary_type: str, bounds: Bounds) -> None:
-        self.start(binary_type, bounds)
+    @initialize(binary_type=st.sampled_from(["bytes", "blob"]), bounds=BOUNDS, inline=st.booleans())
+    def open(self, binary_type: str, bounds: Bounds, inline: bool = True) -> None:
+        self.start(binary_type, bounds, inline)
 
 
 def test_websocket() -> None:
