@@ -8,12 +8,12 @@ PYTEST_ARGS ?=
 # The older Pyodide tested beside web/package.json's pin (harness/suite.py reads it too).
 OLD_PYODIDE := $(shell cat scripts/older-pyodide.txt)
 
-.PHONY: demo test lint bench bench-smoke setup browser firefox test-firefox clean fuzz
+.PHONY: demo test lint bench bench-smoke setup browser firefox test-firefox webkit test-webkit clean fuzz
 
 demo: setup
 	$(PY) -m server --port $(PORT)
 
-test: setup browser firefox lint build/pyodide-$(OLD_PYODIDE)/pyodide-lock.json test-unit-3.12
+test: setup browser firefox webkit lint build/pyodide-$(OLD_PYODIDE)/pyodide-lock.json test-unit-3.12
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # The one scenario suite (tests/scenarios) on each target of harness/suite.py, one pytest
@@ -33,6 +33,14 @@ test-firefox: setup firefox
 	$(SUITE) firefox
 	$(VENV)/bin/pytest tests/page --browser firefox $(PYTEST_ARGS)
 
+# WebKit (WebKitGTK, Safari's engine): the suite in MiniBrowser, main thread and worker, the
+# demo page tests through WebKitWebDriver (Selenium), each on a private Xvfb, and the canary
+# of the one promise WebKitGTK cannot keep (send backpressure: see the README).
+test-webkit: setup webkit
+	$(SUITE) webkit --target webkit-worker
+	$(VENV)/bin/pytest tests/page tests/reliability/test_webkit_buffered_amount_canary.py \
+		--browser webkit $(PYTEST_ARGS)
+
 test-node: setup
 	$(SUITE) node
 
@@ -49,7 +57,7 @@ $(VENV312)/.installed: pyproject.toml
 	@test -x $(VENV312)/bin/python || \
 		"$$(ls -d "$$(pyenv root)"/versions/3.12.* | sort -V | tail -1)/bin/python" -m venv $(VENV312)
 	$(VENV312)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV312)/bin/python -m pip install --quiet -e '.[cpython,suite]' pytest
+	$(VENV312)/bin/python -m pip install --quiet -e '.[cpython,suite]' pytest hypothesis
 	@touch $@
 
 # pyws under PyScript (@pyscript/core, pinned in web/package.json): main thread and worker.
@@ -92,7 +100,8 @@ $(VENV)/.installed: pyproject.toml scripts/find-python.sh
 web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 
-DIST_INPUTS := $(VENV)/.installed scripts/build_dist.py scripts/pyodide-wheels.txt pyproject.toml \
+DIST_INPUTS := $(VENV)/.installed scripts/build_dist.py scripts/pyodide_compile.mjs \
+	scripts/pyodide-wheels.txt pyproject.toml \
 	$(shell find pyws -name '*.py' -o -name py.typed)
 
 build/pyodide/pyodide-lock.json: $(DIST_INPUTS) web/node_modules/.package-lock.json
@@ -114,6 +123,17 @@ firefox:
 	@if [ -n "$$PYWS_FIREFOX" ] || command -v firefox-esr >/dev/null; then :; \
 	else echo "installing Debian's firefox-esr (apt-get)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr >/dev/null; fi
+
+# WebKitGTK 4.1 (MiniBrowser), WebKitWebDriver and Xvfb, Debian's (or $$PYWS_WEBKIT and
+# $$PYWS_WEBKIT_DRIVER): harness/browser.py and harness/webdriver.py run them.
+WEBKIT_LIBEXEC := /usr/lib/x86_64-linux-gnu/webkit2gtk-4.1
+webkit:
+	@if { [ -n "$$PYWS_WEBKIT" ] || [ -x $(WEBKIT_LIBEXEC)/MiniBrowser ]; } && \
+		{ [ -n "$$PYWS_WEBKIT_DRIVER" ] || command -v WebKitWebDriver >/dev/null; } && \
+		command -v Xvfb >/dev/null; then :; \
+	else echo "installing Debian's WebKitGTK, WebKitWebDriver and Xvfb (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			libwebkit2gtk-4.1-0 webkit2gtk-driver xvfb >/dev/null; fi
 
 clean:
 	rm -rf build $(VENV) $(VENV312) web/node_modules

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bench import report, runner
-from bench.plan import full_plan, quick_plan
+from bench.plan import LABELS, full_plan, quick_plan, select
 from harness import ROOT
 
 DOC = ROOT / "docs" / "benchmarks.md"
@@ -28,6 +28,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="run the whole bench N times (fresh server, browser and page each); report "
         "the median of the per-run ratios and each run's (default 1)",
     )
+    parser.add_argument(
+        "--browser",
+        choices=sorted(runner.BROWSERS),
+        default="chromium",
+        help="where the page runs (default chromium); webkit is WebKitGTK's MiniBrowser, "
+        "and --write puts its tables in a section of their own",
+    )
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up runs")
     parser.add_argument("--startup-only", action="store_true", help="only the start-up runs")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write raw results")
@@ -38,6 +45,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         const=DOC,
         metavar="MD",
         help=f"write the table into MD between its markers (default {DOC.relative_to(ROOT)})",
+    )
+    parser.add_argument(
+        "--cases",
+        type=lambda v: v.split(","),
+        metavar="A,B",
+        help="only these cases (rtt, pipelined, binary, blob, fanin, binary_deflate)",
+    )
+    parser.add_argument(
+        "--contenders",
+        type=lambda v: v.split(","),
+        metavar="A,B",
+        help=f"only these contenders, raw JS always included ({', '.join(LABELS)}); "
+        "pyws_inline, pyws_defer and pyws_adaptive (the receive designs of issue 16) run "
+        "only when named here",
     )
     args = parser.parse_args(argv)
     if args.reps < 1:
@@ -50,15 +71,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     plan = quick_plan() if args.quick else full_plan(args.reps)
+    if args.cases or args.contenders:
+        try:
+            plan = select(plan, args.cases, args.contenders)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     measurements = runner.run(
-        plan, startup=not args.no_startup, scenarios=not args.startup_only, runs=args.runs
+        plan,
+        startup=not args.no_startup,
+        scenarios=not args.startup_only,
+        runs=args.runs,
+        browser=args.browser,
     )
     if args.json:  # first, so that the raw runs survive any problem below
         args.json.write_text(json.dumps(asdict(measurements), indent=1))
     table = report.render(measurements)
     print(table)
     if args.write:
-        report.write_into(args.write, table)
+        report.write_into(args.write, table, args.browser)
         print(f"wrote {args.write}", file=sys.stderr)
     if measurements.errors:
         print("errors:\n  " + "\n  ".join(measurements.errors), file=sys.stderr)

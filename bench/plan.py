@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 CONTENDERS = ("js", "wss", "pyws", "pyws_jsq", "naive", "pyscript", "cpython")
 IN_PAGE = ("js", "wss", "pyws", "pyws_jsq", "naive", "pyscript")
+RECEIVE_VARIANTS = ("pyws_inline", "pyws_defer", "pyws_timed", "pyws_adaptive")
+"""pyws with each receive-path design of issue 16, counting bursts (web/bench/bench_variants.py):
+not in the default plan; ``python -m bench --contenders`` adds them."""
 LABELS = {
     "js": "raw JS",
     "wss": "raw JS WebSocketStream",
     "pyws": "pyws",
     "pyws_jsq": "pyws, JS-side queue",
+    "pyws_inline": "pyws, always inline",
+    "pyws_defer": "pyws, always deferred",
+    "pyws_timed": "pyws, deferred by time only",
+    "pyws_adaptive": "pyws, adaptive (counted)",
     "naive": "naive wrapper",
     "pyscript": "PyScript",
     "cpython": "CPython websockets",
@@ -122,3 +129,30 @@ def quick_plan() -> Plan:
         quick=True,
         startup_prime=False,
     )
+
+
+def select(plan: Plan, cases: list[str] | None, contenders: list[str] | None) -> Plan:
+    """``plan`` with only the named cases, and the named contenders in each case that runs
+    them. A contender of :data:`RECEIVE_VARIANTS` is added where ``pyws`` runs. Raw JS
+    (``js``) always stays: every ratio is computed against it."""
+    known = {c.name for c in plan.cases}
+    for name in cases or []:
+        if name not in known:
+            raise ValueError(f"unknown case {name!r}; the cases are {', '.join(sorted(known))}")
+    for name in contenders or []:
+        if name not in LABELS:
+            raise ValueError(f"unknown contender {name!r}; the contenders are {', '.join(LABELS)}")
+    chosen = []
+    for case in plan.cases:
+        if cases and case.name not in cases:
+            continue
+        offered = case.contenders
+        if "pyws" in offered:
+            offered = (*offered, *RECEIVE_VARIANTS)
+        keep = (
+            offered
+            if contenders is None
+            else tuple(c for c in offered if c == "js" or c in contenders)
+        )
+        chosen.append(replace(case, contenders=keep))
+    return replace(plan, cases=tuple(chosen))

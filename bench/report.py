@@ -7,13 +7,28 @@ import statistics
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.plan import CONTENDERS, LABELS, Case, Plan
+from bench.plan import CONTENDERS, LABELS, RECEIVE_VARIANTS, Case, Plan
 from bench.runner import Measurements, Run
 
 DASH = "\u2013"  # an en dash, for ranges and empty cells
 BEGIN = "<!-- bench:begin (written by `python -m bench --write`; edits here are lost) -->"
 END = "<!-- bench:end -->"
+
+
+def markers(browser: str = "chromium") -> tuple[str, str]:
+    """The markers of a browser's section: Chromium's are :data:`BEGIN` and :data:`END`."""
+    if browser == "chromium":
+        return BEGIN, END
+    command = f"python -m bench --browser {browser} --write"
+    return (
+        f"<!-- bench-{browser}:begin (written by `{command}`; edits here are lost) -->",
+        f"<!-- bench-{browser}:end -->",
+    )
+
+
 STARTUP_TARGET_PCT = 5.0
+OWN_STARTUP_TARGET_PCT = 2.0
+"""pyws's own share: its loadPackage after the installer's first use, plus import pyws."""
 
 
 def title(case: Case, plan: Plan) -> str:
@@ -100,8 +115,15 @@ def _ratio_cell(m: Measurements, case: str, contender: str, base: str = "js") ->
     return f"{statistics.median(medians):.2f} (runs: {each})"
 
 
+def _planned(m: Measurements) -> list[str]:
+    """The contenders that some case of the plan runs, in the table's order."""
+    return [
+        c for c in (*CONTENDERS, *RECEIVE_VARIANTS) if any(c in k.contenders for k in m.plan.cases)
+    ]
+
+
 def _contenders(m: Measurements, case: Case) -> list[str]:
-    return [c for c in CONTENDERS if c in case.contenders]
+    return [c for c in _planned(m) if c in case.contenders]
 
 
 def _cell(m: Measurements, case: Case, contender: str) -> str:
@@ -152,20 +174,20 @@ def _integrity(m: Measurements) -> str:
 
 
 def _throughput(m: Measurements) -> list[str]:
-    heads = [LABELS[c] for c in CONTENDERS]
+    heads = [LABELS[c] for c in _planned(m)]
     lines = [
         "| Scenario | Unit | " + " | ".join(heads) + " |",
         "|---|---|" + "---:|" * len(heads),
     ]
     for case in m.plan.cases:
         unit = next((r.result["unit"] for r in m.runs if r.case == case.name and r.result), "?")
-        cells = [_cell(m, case, c) for c in CONTENDERS]
+        cells = [_cell(m, case, c) for c in _planned(m)]
         lines.append(f"| {title(case, m.plan)} | {unit} | " + " | ".join(cells) + " |")
     return lines
 
 
 def _ratio_table(m: Measurements) -> list[str]:
-    others = [c for c in CONTENDERS if c not in ("js", "pyws")]
+    others = [c for c in _planned(m) if c not in ("js", "pyws")]
     lines = [
         "| Scenario | pyws | Target | Met | " + " | ".join(LABELS[c] for c in others) + " |",
         "|---|---:|---:|:---:|" + "---:|" * len(others),
@@ -187,19 +209,32 @@ def _ratio_table(m: Measurements) -> list[str]:
 EXPERIMENTS = (
     ("pyws_jsq", "pyws", "pyws, JS-side queue ÷ pyws"),
     ("wss", "js", "WebSocketStream ÷ WebSocket (raw JS)"),
+    ("pyws", "naive", "pyws ÷ naive wrapper"),
+    # The receive designs of issue 16 (web/bench/bench_variants.py), when run.
+    ("pyws_adaptive", "pyws_inline", "adaptive ÷ always inline"),
+    ("pyws_defer", "pyws_inline", "always deferred ÷ always inline"),
+    ("pyws_adaptive", "pyws_defer", "adaptive ÷ always deferred"),
+    ("pyws_adaptive", "pyws_timed", "adaptive ÷ by time only"),
+    ("pyws_adaptive", "naive", "adaptive ÷ naive wrapper"),
+    ("pyws_inline", "naive", "always inline ÷ naive wrapper"),
+    ("pyws", "pyws_adaptive", "pyws ÷ adaptive (counted)"),
 )
 
 
 def _experiments(m: Measurements) -> list[str]:
-    """The two experiments head to head, pair by pair in the same page: above 1 is faster."""
+    """The experiments head to head, pair by pair in the same page: above 1 is faster."""
+    planned = _planned(m)
+    pairs = [e for e in EXPERIMENTS if e[0] in planned and e[1] in planned]
     lines = [
-        "| Scenario | " + " | ".join(label for _, _, label in EXPERIMENTS) + " |",
-        "|---|" + "---:|" * len(EXPERIMENTS),
+        "| Scenario | " + " | ".join(label for _, _, label in pairs) + " |",
+        "|---|" + "---:|" * len(pairs),
     ]
     for case in m.plan.cases:
         cells = [
-            _ratio_cell(m, case.name, c, base) if c in case.contenders else "n/a"
-            for c, base, _ in EXPERIMENTS
+            _ratio_cell(m, case.name, c, base)
+            if c in case.contenders and base in case.contenders
+            else "n/a"
+            for c, base, _ in pairs
         ]
         lines.append(f"| {title(case, m.plan)} | " + " | ".join(cells) + " |")
     return lines
@@ -263,6 +298,74 @@ def _startup(m: Measurements) -> list[str]:
                 f"| {_spread(extra_pct)} | {DASH} | {DASH} | ≤ {STARTUP_TARGET_PCT:.0f} % | {met} |"
             )
     return lines
+
+
+def _own_startup(m: Measurements) -> list[str]:
+    """The ``installer`` variant: the installer's first use (``loadPackage("iniconfig")``,
+    which any first package pays) apart from pyws's own ``loadPackage`` and import."""
+    lines = [
+        "| Start-up, pyws's own (ms) | installer's first use | `loadPackage(\"pyws\")` after it "
+        "| `import pyws` | pyws's own | pyws's own % | Target | Met |",
+        "|---|---:|---:|---:|---:|---:|---:|:---:|",
+    ]
+    for kind, pairs in m.startup.items():
+        rows = [p for p in pairs if "installer" in p and "base" in p]
+        if not rows:
+            continue
+        own = [p["own_load_package"] + p["own_import_pyws"] for p in rows]
+        pct = [100 * (p["own_load_package"] + p["own_import_pyws"]) / p["base"] for p in rows]
+        met = "yes" if statistics.median(pct) <= OWN_STARTUP_TARGET_PCT else "**no**"
+        lines.append(
+            f"| {kind} | {_spread([p['installer'] for p in rows])} "
+            f"| {_spread([p['own_load_package'] for p in rows])} "
+            f"| {_spread([p['own_import_pyws'] for p in rows])} | {_spread(own)} "
+            f"| {_spread(pct)} | ≤ {OWN_STARTUP_TARGET_PCT:.0f} % | {met} |"
+        )
+    return lines if len(lines) > 2 else []
+
+
+def _short_waits(waited: dict[int, int]) -> str:
+    total = sum(waited.values())
+    if not total:
+        return DASH
+    under = [sum(c for step, c in waited.items() if step < limit) for limit in (2, 10)]
+    return " / ".join(f"{100 * n / total:.0f} %" for n in under)
+
+
+def _bursts(m: Measurements) -> list[str]:
+    """How many messages each resume of the reader took, per receive design (summed over
+    its runs, warm-up included): resumes, messages per resume, and the share of messages
+    that came in bursts of 1, 2-7, 8-63 and 64 or more."""
+    lines = [
+        "| Messages per resume of the reader | design | resumes | messages | per resume "
+        f"| in bursts of 1 | 2{DASH}7 | 8{DASH}63 | ≥ 64 | largest "
+        "| resumes after waiting < 20 / < 100 µs |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for case in m.plan.cases:
+        for contender in RECEIVE_VARIANTS:
+            sizes: dict[int, int] = {}
+            waited: dict[int, int] = {}  # 10 us steps
+            for r in _runs(m, case.name, contender).values():
+                for size, count in (r.result or {}).get("bursts", {}).items():
+                    sizes[int(size)] = sizes.get(int(size), 0) + int(count)
+                for step, count in (r.result or {}).get("waited_10us", {}).items():
+                    waited[int(step)] = waited.get(int(step), 0) + int(count)
+            if not sizes:
+                continue
+            resumes = sum(sizes.values())
+            total = sum(size * count for size, count in sizes.items())
+
+            def share(low: int, high: float, sizes: dict[int, int] = sizes) -> str:
+                within = sum(s * c for s, c in sizes.items() if low <= s <= high)
+                return f"{100 * within / sum(s * c for s, c in sizes.items()):.0f} %"
+
+            lines.append(
+                f"| {title(case, m.plan)} | {LABELS[contender]} | {resumes} | {total} "
+                f"| {total / resumes:.2f} | {share(1, 1)} | {share(2, 7)} | {share(8, 63)} "
+                f"| {share(64, float('inf'))} | {max(sizes)} | {_short_waits(waited)} |"
+            )
+    return lines if len(lines) > 2 else []
 
 
 def _crossings(m: Measurements) -> list[str]:
@@ -336,17 +439,23 @@ def render(m: Measurements) -> str:
         "",
         *_crossings(m),
         "",
+        *_bursts(m),
+        "",
         *_latency(m),
         "",
         *_startup(m),
+        "",
+        *_own_startup(m),
         "",
         f"- Data: {_integrity(m)}",
         f"- Page: `crossOriginIsolated` = {page.get('crossOriginIsolated')}; "
         f"Pyodide {page.get('pyodide')}; pyws {page.get('pyws')}; "
         f"PyScript {pyscript.get('version') if pyscript.get('ok') else 'not loaded'}; "
         f"`WebSocketStream` {'present' if page.get('websocketstream') else 'missing'}.",
-        f"- Browser: {m.machine.get('chromium')} (`{page.get('userAgent')}`), headless, "
-        "launched without any DevTools connection.",
+        f"- Browser: {m.machine.get('browser', m.machine.get('chromium'))} "
+        f"(`{page.get('userAgent')}`), "
+        + ("headless" if m.browser == "chromium" else "MiniBrowser on a private Xvfb")
+        + ", launched without any DevTools or WebDriver connection.",
         f"- Machine: {m.machine.get('cpu')}; {m.machine.get('os')}; "
         f"{m.machine.get('python')} (harness, CPython reference); "
         f"websockets {m.machine.get('websockets')}; "
@@ -362,13 +471,15 @@ def render(m: Measurements) -> str:
     return "\n".join(out)
 
 
-def write_into(path: Path, table: str) -> None:
-    """Replace what lies between the markers in ``path``, or append a marked section."""
-    block = f"{BEGIN}\n\n{table}\n\n{END}"
+def write_into(path: Path, table: str, browser: str = "chromium") -> None:
+    """Replace what lies between the browser's markers in ``path``, or append a marked
+    section."""
+    begin, end = markers(browser)
+    block = f"{begin}\n\n{table}\n\n{end}"
     text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        _, tail = rest.split(END, 1)
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        _, tail = rest.split(end, 1)
         text = head + block + tail
     else:
         text = text.rstrip("\n") + "\n\n" + block + "\n"

@@ -1,4 +1,5 @@
-"""Run the plan: servers, the benchmark page in Chromium, the CPython reference, start-up."""
+"""Run the plan: servers, the benchmark page in Chromium (or WebKit), the CPython reference,
+start-up."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from urllib.parse import quote
 from bench import cpython
 from bench.plan import Case, Plan
 from harness import ROOT
-from harness.browser import chromium, chromium_version
+from harness.browser import chromium, chromium_version, webkit, webkit_version
 from harness.control import Control
 from harness.server import ServerProcess, serve
 
@@ -25,6 +26,9 @@ RUN_TIMEOUT = 300.0
 ARRIVAL_TIMEOUT = 120.0
 
 Progress = Callable[[str], None]
+
+BROWSERS = {"chromium": (chromium, chromium_version), "webkit": (webkit, webkit_version)}
+"""``--browser``: how to launch it on a URL (no DevTools attached), and its version."""
 
 
 @dataclass
@@ -51,6 +55,8 @@ class Measurements:
     """Contenders the page could not run, and why (e.g. no WebSocketStream)."""
     runs_done: int = 0
     """How many runs of the whole bench these measurements hold (``--runs N``)."""
+    browser: str = "chromium"
+    """The browser the page ran in: a key of :data:`BROWSERS`."""
 
 
 def _cpu_model() -> str:
@@ -63,12 +69,12 @@ def _cpu_model() -> str:
     return platform.processor() or platform.machine()
 
 
-def machine_info() -> dict[str, str]:
+def machine_info(browser: str = "chromium") -> dict[str, str]:
     core = ROOT / "web" / "node_modules" / "@pyscript" / "core" / "package.json"
     return {
         "cpu": f"{_cpu_model()}, {os.cpu_count()} logical cores",
         "os": platform.platform(),
-        "chromium": chromium_version(),
+        "browser": BROWSERS[browser][1](),
         "python": f"CPython {platform.python_version()}",
         "websockets": version("websockets"),
         "aiohttp (server)": version("aiohttp"),
@@ -109,7 +115,8 @@ async def _main_page(
     say: Progress,
 ) -> None:
     payloads = [os.urandom(plan.payload_size) for _ in range(plan.payloads)]
-    async with chromium(_page_url(servers[False], control)):
+    launch = BROWSERS[out.browser][0]
+    async with launch(_page_url(servers[False], control)):
         page, _ = await control.arrival(ARRIVAL_TIMEOUT)
         say("page connected; loading Pyodide, pyws and PyScript in it")
         out.page = await page.call(
@@ -155,9 +162,11 @@ def _describe(run: Run) -> str:
     return head + f"{r['rate']:>10.1f} {r['unit']:<6} {intact}"
 
 
-STARTUP_VARIANTS = ("base", "pyws", "preload")
-"""``loadPyodide()`` alone; then ``loadPackage("pyws")`` and ``import pyws``; and
-``loadPyodide({packages: ["pyws"]})``, which may overlap pyws's load with Pyodide's own."""
+STARTUP_VARIANTS = ("base", "pyws", "preload", "installer")
+"""``loadPyodide()`` alone; then ``loadPackage("pyws")`` and ``import pyws``;
+``loadPyodide({packages: ["pyws"]})``, which may overlap pyws's load with Pyodide's own; and
+``loadPackage("iniconfig")`` (a 6 KiB wheel: the installer's first use, which every
+package pays) before ``loadPackage("pyws")``, which then times pyws's own share."""
 
 
 def _record(pair: dict[str, float], variant: str, message: dict[str, Any]) -> None:
@@ -167,6 +176,10 @@ def _record(pair: dict[str, float], variant: str, message: dict[str, Any]) -> No
         pair["pyws_in_load"] = float(message["ms"]) - float(message["pyodide_ms"])
         pair["load_package"] = float(message["load_package_ms"])
         pair["import_pyws"] = float(message["import_ms"])
+    elif variant == "installer":
+        pair["installer"] = float(message["installer_ms"])
+        pair["own_load_package"] = float(message["load_package_ms"])
+        pair["own_import_pyws"] = float(message["import_ms"])
 
 
 async def _startup(
@@ -179,11 +192,12 @@ async def _startup(
         turn = rep % len(STARTUP_VARIANTS)  # rotated, so no variant always goes first
         return STARTUP_VARIANTS[turn:] + STARTUP_VARIANTS[:turn]
 
+    launch = BROWSERS[out.browser][0]
     cold: list[dict[str, float]] = []
     for rep in range(plan.startup_reps):
         pair: dict[str, float] = {}
         for variant in order(rep):
-            async with chromium(url(variant)):
+            async with launch(url(variant)):
                 _, message = await control.arrival(ARRIVAL_TIMEOUT)
             _record(pair, variant, message)
         cold.append(pair)
@@ -191,7 +205,7 @@ async def _startup(
     out.startup.setdefault("cold", []).extend(cold)
 
     warm: list[dict[str, float]] = []
-    async with chromium(url("base")):
+    async with launch(url("base")):
         page, _ = await control.arrival(ARRIVAL_TIMEOUT)
         for variant in STARTUP_VARIANTS if plan.startup_prime else ():
             # prime the HTTP and code caches for both (the first load above was cold)
@@ -209,10 +223,15 @@ async def _startup(
 
 
 async def measure(
-    plan: Plan, say: Progress, startup: bool = True, scenarios: bool = True, runs: int = 1
+    plan: Plan,
+    say: Progress,
+    startup: bool = True,
+    scenarios: bool = True,
+    runs: int = 1,
+    browser: str = "chromium",
 ) -> Measurements:
     """Run the whole bench ``runs`` times: fresh servers, browser and page each time."""
-    out = Measurements(plan, machine=machine_info())
+    out = Measurements(plan, machine=machine_info(browser), browser=browser)
     for _ in range(runs):
         say(f"run {out.runs_done + 1} of {runs}")
         async with (
@@ -229,8 +248,14 @@ async def measure(
     return out
 
 
-def run(plan: Plan, startup: bool = True, scenarios: bool = True, runs: int = 1) -> Measurements:
+def run(
+    plan: Plan,
+    startup: bool = True,
+    scenarios: bool = True,
+    runs: int = 1,
+    browser: str = "chromium",
+) -> Measurements:
     def say(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
-    return asyncio.run(measure(plan, say, startup, scenarios, runs))
+    return asyncio.run(measure(plan, say, startup, scenarios, runs, browser))

@@ -3,19 +3,22 @@
 No Playwright and no DevTools connection: with CDP attached, Chromium reports every
 WebSocket frame, which cut browser throughput 3-7x in the benchmark. A browser target is a
 :data:`Command`, the argv that opens a URL with a given profile folder; :func:`launch` runs
-any of them: :func:`chromium`, and :func:`firefox` (Firefox ESR).
+any of them: :func:`chromium`, :func:`firefox` (Firefox ESR) and :func:`webkit` (WebKitGTK's
+MiniBrowser, on a private X display).
 """
 
 from __future__ import annotations
 
 import asyncio
 import subprocess
+import sys
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from harness import ROOT
 from harness.config import browser_config
 from harness.process import stop
 
@@ -105,3 +108,37 @@ def firefox_command(url: str, profile: Path) -> list[str]:
 def firefox(url: str) -> AbstractAsyncContextManager[BrowserProcess]:
     """Headless Firefox ESR on ``url``: :func:`launch` with :func:`firefox_command`."""
     return launch(firefox_command, url, name="firefox")
+
+
+def webkit_path() -> str:
+    path = browser_config().webkit_executable_path()
+    if not path:
+        raise SystemExit("no WebKit: set PYWS_WEBKIT or install WebKitGTK (make webkit)")
+    return str(path)
+
+
+def webkit_version() -> str:
+    """WebKitGTK's version, from Debian's package (MiniBrowser --version needs a display)."""
+    out = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Version}", "libwebkit2gtk-4.1-0"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    return f"WebKitGTK {out.stdout.strip() or '(version unknown)'} MiniBrowser"
+
+
+def webkit_command(url: str, profile: Path) -> list[str]:
+    """WebKitGTK's MiniBrowser on a private Xvfb (harness/xvfb.py), keeping its data, cache
+    and settings under ``profile`` (WebKitGTK finds them through the XDG folders)."""
+    env = [f"HOME={profile}", f"PYTHONPATH={ROOT}"] + [
+        f"XDG_{kind}_HOME={profile / kind.lower()}" for kind in ("CONFIG", "CACHE", "DATA")
+    ]
+    argv = [webkit_path(), *browser_config().WEBKIT_ARGS, url]
+    return ["env", *env, sys.executable, "-m", "harness.xvfb", "--", *argv]
+
+
+def webkit(url: str) -> AbstractAsyncContextManager[BrowserProcess]:
+    """WebKitGTK's MiniBrowser on ``url``: :func:`launch` with :func:`webkit_command`."""
+    return launch(webkit_command, url, name="webkit")

@@ -3,7 +3,8 @@
 A target is a program that opens the *runner URL* ``http://HOST:PORT/?control=ws://...``:
 
 - a browser on ``harness/suite_web/`` (the page, or with ``&worker=1`` a dedicated worker),
-  launched as a plain subprocess by :func:`harness.browser.launch` (no DevTools attached);
+  launched as a plain subprocess by :func:`harness.browser.launch` (no DevTools attached):
+  Chromium, Firefox ESR, or WebKitGTK's MiniBrowser on a private Xvfb;
 - Node on ``harness/suite_web/suite.mjs``, with Pyodide from npm;
 - a CPython interpreter on ``harness/suite_main.py``.
 
@@ -35,7 +36,14 @@ from typing import Any
 from urllib.parse import quote
 
 from harness import ROOT
-from harness.browser import BrowserProcess, Command, chromium_command, firefox_command, launch
+from harness.browser import (
+    BrowserProcess,
+    Command,
+    chromium_command,
+    firefox_command,
+    launch,
+    webkit_command,
+)
 from harness.control import Control
 from harness.server import Restartable
 
@@ -140,6 +148,8 @@ TARGETS: dict[str, Target] = {
         Target("chromium", chromium_command, "window"),
         Target("firefox", firefox_command, "window"),
         Target("worker", chromium_command, "worker", query="&worker=1"),
+        Target("webkit", webkit_command, "window"),
+        Target("webkit-worker", webkit_command, "worker", query="&worker=1"),
         Target(
             f"pyodide-{OLD_MINOR}",
             chromium_command,

@@ -12,7 +12,8 @@ queued, what is lost, which exception) are the async API's to the letter.
 
 - In Pyodide the call blocks with ``pyodide.ffi.run_sync``: JavaScript Promise Integration
   (JSPI) suspends the WebAssembly stack while the browser's event loop runs on. That needs
-  a runtime with JSPI (Chromium, Firefox, Node 20 with ``--experimental-wasm-stack-switching``)
+  a runtime with JSPI (Chromium, Firefox, Safari from 27, Node 20 with
+  ``--experimental-wasm-stack-switching``; not WebKitGTK 2.50 nor Safari before 27)
   and a call stack that may suspend: Python entered from ``runPythonAsync``, from an asyncio
   task (an async function called from JS, an async event handler) or from
   ``callPromising``. Elsewhere every call raises :exc:`RuntimeError` saying so.
@@ -59,9 +60,10 @@ def _pyodide_run[T](coroutine: Coroutine[Any, Any, T]) -> T:
         if not browser.jspi_supported():
             raise RuntimeError(
                 "pyws.sync cannot block here: this JavaScript runtime lacks JavaScript Promise "
-                "Integration (JSPI), which pyodide.ffi.run_sync needs (Chromium and Firefox "
-                "have it; Node 20 needs --experimental-wasm-stack-switching); where it is "
-                f"available, {HOW_TO_CALL}"
+                "Integration (JSPI), which pyodide.ffi.run_sync needs. JSPI exists in Chromium, "
+                "Firefox and Safari from 27 (not in earlier Safari, nor in WebKitGTK 2.50), and "
+                "in Node 20 with --experimental-wasm-stack-switching; where it is available, "
+                f"{HOW_TO_CALL}"
             )
         raise RuntimeError(
             "pyws.sync cannot block here: this Python call stack was entered synchronously "

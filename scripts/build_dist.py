@@ -7,7 +7,9 @@
    ``--pyodide-version V``, the runtime is npm's ``pyodide@V``, installed into
    ``build/npm/V/`` (web/package.json keeps its pin), and the outputs get a ``-V`` suffix;
 2. builds the pyws wheel (a pure py3 wheel: ``pyodide build`` needs a download and fails
-   offline) and downloads the pinned pure wheels of scripts/pyodide-wheels.txt;
+   offline), precompiles it for the runtime's Python (``precompile``: a ``py3XY-none-any``
+   wheel with ``.pyc`` beside the ``.py``), and downloads the pinned pure wheels of
+   scripts/pyodide-wheels.txt;
 3. writes ``pyodide-lock.json`` with ``pyodide lockfile add-wheels``, keeping only the
    packages whose files are really in ``--out``, so nothing is ever fetched from a CDN;
 4. writes a PEP 503 simple index next to it (``build/simple/``) for ``micropip.install``.
@@ -16,12 +18,15 @@
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
 import html
 import json
 import shutil
 import subprocess
 import sys
+import tempfile
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,10 +36,18 @@ def run(*cmd: str | Path) -> None:
     subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT)
 
 
-def build_wheels(wheels: Path) -> list[Path]:
+def build_wheels(wheels: Path, runtime: Path | None) -> list[Path]:
+    """pyws's wheel, precompiled for ``runtime`` unless None, and the pinned wheels."""
     shutil.rmtree(wheels, ignore_errors=True)
     wheels.mkdir(parents=True)
-    run(sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", wheels, ".")
+    pure = wheels / "pure"
+    run(sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", pure, ".")
+    for wheel in pure.glob("pyws-*.whl"):
+        if runtime is None:
+            shutil.move(wheel, wheels / wheel.name)
+        else:
+            precompile(wheel, runtime, wheels)
+    shutil.rmtree(pure)
     run(
         sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
         # --platform any: the pure wheel even where a package also has binary ones for
@@ -43,6 +56,74 @@ def build_wheels(wheels: Path) -> list[Path]:
         "-r", ROOT / "scripts" / "pyodide-wheels.txt",
     )  # fmt: skip
     return sorted(wheels.glob("*.whl"))
+
+
+def _record_hash(data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"sha256={digest},{len(data)}"
+
+
+def precompile(wheel: Path, runtime: Path, out: Path) -> Path:
+    """``wheel`` with each module also compiled for ``runtime``'s Python, into ``out``.
+
+    ``import pyws`` in the page otherwise compiles every module it imports (30-34 ms warm,
+    docs/benchmarks.md), while Pyodide's own packages ship bytecode. The bytecode comes
+    from Pyodide itself, run under Node (scripts/pyodide_compile.mjs), so that it matches
+    the runtime exactly (3.14 for 314.x, 3.13 for 0.29.x) whatever Python the host has.
+
+    Unlike Pyodide's own packages (``pyodide py-compile``: .pyc in place of .py, so a
+    traceback shows file and line but no source), the .py files stay, and the .pyc go to
+    ``__pycache__`` as unchecked-hash pycs (PEP 552): import takes them without comparing
+    mtimes (unpacking a wheel does not keep them), and tracebacks keep their source lines.
+    The tag becomes ``py3XY-none-any`` (``py314`` for Pyodide 314): built for that Python,
+    while any later one still runs it from source (it ignores another version's
+    ``__pycache__``). ``cp314-none-any`` would be apter, but ``pyodide lockfile`` rejects a
+    ``none-any`` wheel whose interpreter tag is not ``py3*``.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        tree = Path(tmp)
+        with zipfile.ZipFile(wheel) as zf:
+            infos = zf.infolist()
+            zf.extractall(tree)
+        answer = subprocess.run(
+            ["node", str(ROOT / "scripts" / "pyodide_compile.mjs"), str(runtime), str(tree)],
+            check=True, cwd=ROOT, capture_output=True, text=True,
+        )  # fmt: skip
+        compiled = json.loads(answer.stdout.strip().splitlines()[-1])
+        tag = "py{}{}".format(*compiled["version"][:2])
+        dist_info = next(i.filename.split("/")[0] for i in infos if "dist-info/" in i.filename)
+        wheel_meta = tree / dist_info / "WHEEL"
+        wheel_meta.write_text(wheel_meta.read_text().replace("py3-none-any", f"{tag}-none-any"))
+        when = infos[0].date_time  # reproducible: the date the build gave every entry
+        names = [i.filename for i in infos if not i.filename.endswith("/RECORD")]
+        ordered: list[str] = []  # the build's order, each module's bytecode after it
+        for name in names:
+            ordered.append(name)
+            if name.endswith(".py"):
+                source = Path(name)
+                pyc = source.parent / "__pycache__" / f"{source.stem}.{compiled['cache_tag']}.pyc"
+                if not (tree / pyc).is_file():
+                    sys.exit(f"error: {pyc} was not compiled")
+                ordered.append(pyc.as_posix())
+        record = f"{dist_info}/RECORD"
+        target = out / wheel.name.replace("-py3-none-any.whl", f"-{tag}-none-any.whl")
+        lines = []
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name in ordered:
+                data = (tree / name).read_bytes()
+                entry = zipfile.ZipInfo(name, when)
+                entry.external_attr = 0o644 << 16
+                zf.writestr(entry, data, zipfile.ZIP_DEFLATED)
+                lines.append(f"{name},{_record_hash(data)}")
+            lines.append(f"{record},,")
+            entry = zipfile.ZipInfo(record, when)
+            entry.external_attr = 0o644 << 16
+            zf.writestr(entry, "\n".join(lines) + "\n", zipfile.ZIP_DEFLATED)
+    print(
+        f"precompiled {target.name}: {compiled['compiled']} modules for Python "
+        + ".".join(map(str, compiled["version"]))
+    )
+    return target
 
 
 def write_lock(runtime: Path, out: Path, wheels: list[Path]) -> dict[str, dict[str, object]]:
@@ -116,6 +197,11 @@ def main() -> None:
     )
     parser.add_argument("--runtime", type=Path, help="default: web/node_modules/pyodide")
     parser.add_argument("--out", type=Path, help="default: build/pyodide[-V]")
+    parser.add_argument(
+        "--no-precompile",
+        action="store_true",
+        help="ship pyws as the pure wheel, without bytecode (to measure what it saves)",
+    )
     args = parser.parse_args()
     suffix = f"-{args.pyodide_version}" if args.pyodide_version else ""
     if args.runtime:
@@ -133,10 +219,11 @@ def main() -> None:
     shutil.copytree(runtime, out, ignore=shutil.ignore_patterns("console*.html"))
     # The server serves /simple/ from the folder next to --dist named "simple": only the
     # default build has that; the others write theirs with the same suffix.
-    packages = write_lock(runtime, out, build_wheels(out.parent / f"wheels{suffix}"))
+    wheels = build_wheels(out.parent / f"wheels{suffix}", None if args.no_precompile else runtime)
+    packages = write_lock(runtime, out, wheels)
     write_simple_index(out, out.parent / f"simple{suffix}", packages)
     version = json.loads((runtime / "package.json").read_text())["version"]
-    print(f"built {out.relative_to(ROOT)}: Pyodide {version}, packages: {', '.join(packages)}")
+    print(f"built {out}: Pyodide {version}, packages: {', '.join(packages)}")
 
 
 if __name__ == "__main__":

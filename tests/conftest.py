@@ -11,6 +11,7 @@ import functools
 import http.server
 import threading
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from harness import ROOT, firefox_bidi
 from harness.config import browser_config
 from harness.server import ServerProcess, start_server
 from harness.suite import TARGETS
+from harness.webdriver import webkit_page
 
 config = browser_config()  # playwright.config.py, the one place for browser settings
 DIST = ROOT / "build" / "pyodide"
@@ -49,12 +51,18 @@ def live_server() -> Iterator[ServerProcess]:
 # --- pytest-playwright -------------------------------------------------------------
 
 
-# Browsers: pytest-playwright's --browser; by default config.BROWSERS. Firefox runs only the
-# tests marked ``firefox``: its variants of the others are deselected.
+# Browsers: pytest-playwright's --browser; by default config.BROWSERS. Firefox and WebKit run
+# only the tests marked ``firefox`` / ``webkit``: their variants of the others are deselected.
+# WebKit's ``page`` is harness/webdriver.py's Page, over WebKitWebDriver (Playwright cannot
+# drive Debian's WebKit).
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "firefox: also run this browser test in Firefox ESR")
+    config.addinivalue_line("markers", "webkit: also run this page test in WebKitGTK")
+    config.addinivalue_line(
+        "markers", "not_in_webkit(reason): a page test WebDriver cannot run in WebKitGTK"
+    )
     if not config.option.browser:
         config.option.browser = list(browser_config().BROWSERS)
 
@@ -62,8 +70,10 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     def chromium_only(item: pytest.Item) -> bool:
         callspec = getattr(item, "callspec", None)
-        in_firefox = callspec is not None and callspec.params.get("browser_name") == "firefox"
-        return in_firefox and item.get_closest_marker("firefox") is None
+        browser = callspec.params.get("browser_name") if callspec is not None else None
+        if browser == "webkit" and item.get_closest_marker("not_in_webkit") is not None:
+            return True
+        return browser in ("firefox", "webkit") and item.get_closest_marker(browser) is None
 
     if dropped := [item for item in items if chromium_only(item)]:
         config.hook.pytest_deselected(items=dropped)
@@ -96,10 +106,19 @@ def base_url(live_server: ServerProcess) -> str:
 
 
 @pytest.fixture
-def page(page: Page) -> Page:
-    page.set_default_timeout(config.TIMEOUT_MS)
-    page.set_default_navigation_timeout(config.NAVIGATION_TIMEOUT_MS)
-    return page
+def page(request: pytest.FixtureRequest, browser_name: str, tmp_path: Path) -> Iterator[Page]:
+    """pytest-playwright's page (``context.new_page()``); in WebKit, harness/webdriver.py's."""
+    with ExitStack() as stack:
+        if browser_name == "webkit":
+            if not (config.webkit_executable_path() and config.webkit_driver_path()):
+                pytest.skip("no WebKitGTK: install it with `make webkit`")
+            base = request.getfixturevalue("base_url")
+            page: Page = stack.enter_context(webkit_page(base, tmp_path / "webkitwebdriver.log"))
+        else:
+            page = request.getfixturevalue("context").new_page()
+        page.set_default_timeout(config.TIMEOUT_MS)
+        page.set_default_navigation_timeout(config.NAVIGATION_TIMEOUT_MS)
+        yield page
 
 
 # --- pytest-pyodide ------------------------------------------------------------------

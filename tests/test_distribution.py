@@ -22,6 +22,34 @@ def test_import_pyws_after_load_package(selenium: Any) -> None:
     assert sys.version_info[:2] >= (3, 13)
 
 
+@run_in_pyodide(packages=["pyws"])
+def test_pyws_ships_bytecode_for_this_python_and_keeps_its_sources(selenium: Any) -> None:
+    """The wheel carries unchecked-hash .pyc for this very Python (import uses them as
+    they are), next to the .py that tracebacks show (scripts/build_dist.py, precompile)."""
+    import importlib.util
+    import sys
+    import traceback
+    from pathlib import Path
+
+    import pyws
+    import pyws.connection
+
+    modules = [m for name, m in sys.modules.items() if name.startswith("pyws")]
+    assert len(modules) > 5
+    for module in modules:
+        source = Path(module.__file__ or "")
+        cached = Path(importlib.util.cache_from_source(str(source)))
+        assert source.suffix == ".py" and source.is_file(), source
+        header = cached.read_bytes()[:8]
+        assert header[:4] == importlib.util.MAGIC_NUMBER, (cached, header)
+        assert int.from_bytes(header[4:8], "little") == 0b01, "hash-based, unchecked"
+    try:
+        pyws.connect("ftp://example.com/")
+    except pyws.InvalidURI:
+        shown = traceback.format_exc()
+    assert "pyws/_validation.py" in shown and "raise InvalidURI(" in shown, shown
+
+
 def test_load_packages_from_imports(selenium: Any) -> None:
     loaded = selenium.run_js(
         """

@@ -43,7 +43,7 @@ async def a_second_concurrent_recv_raises(server: Server) -> None:
         assert await first == "x"
 
 
-@scenario()
+@scenario("buffered_amount")
 async def send_waits_at_write_limit_and_drain_waits_for_empty(server: Server) -> None:
     limit, chunk = 2**20, b"\x00" * 2**18
     async with pyws.connect(server.url("/sink"), write_limit=limit, close_timeout=1) as ws:
@@ -79,9 +79,11 @@ async def websockets_options_a_browser_cannot_honour_warn(server: Server) -> Non
 
 
 @scenario()
-async def two_hundred_connections_at_once(server: Server) -> None:
-    # Chromium allows at most 255 WebSockets per renderer process; 200 stays below it.
-    connections, each = 200, 20
+async def a_hundred_and_fifty_connections_at_once(server: Server) -> None:
+    # Below every browser's limit, with the harness's control socket besides: Chromium allows
+    # 255 WebSockets per renderer process, Firefox 200 in the whole browser (256 in the test
+    # profile), WebKitGTK 2.50 199 (measured: the 200th fails, "Insufficient resources").
+    connections, each = 150, 20
 
     async def client(n: int) -> list[str]:
         async with pyws.connect(server.url("/echo"), open_timeout=60) as ws:

@@ -35,6 +35,7 @@ MODULES = (
     "leaks",
     "reconnect",
     "bounded",
+    "streams",
     "sync_api",
     "patch",
     "aiohttp_compat",

@@ -189,7 +189,10 @@ async def sync_from_a_synchronous_js_callback_says_how_to_call_it(server: Server
 async def sync_without_jspi_says_why(server: Server) -> None:
     with raises(RuntimeError, match="JavaScript Promise Integration") as caught:
         pyws.sync.connect(server.url("/echo"))
-    assert "--experimental-wasm-stack-switching" in str(caught.value)
+    message = str(caught.value)
+    for words in ("Safari from 27", "--experimental-wasm-stack-switching", "the async API"):
+        assert words in message, message
+    assert environment.live_proxies() == 0, "the refused connect left a socket behind"
 
 
 @scenario("sync")

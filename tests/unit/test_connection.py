@@ -266,6 +266,38 @@ async def test_a_message_resumes_the_waiting_recv(wake: _wakeup.Wake, inline: bo
     assert resumed_in_handler == [inline]
 
 
+async def test_plain_wakeup_back_to_back_messages_resume_the_reader_once() -> None:
+    """Resumed on the loop's next iteration (the fallback wake-up), the reader finds the
+    messages dispatched meanwhile queued, and takes them in order without waiting again."""
+    ws, transport = open_socket()
+    ws._wake = _wakeup.wake_plain
+    taken: list[tuple[object, int]] = []  # (message, messages still queued after it)
+
+    async def reader() -> None:
+        async for message in ws:
+            taken.append((message, len(ws._messages)))
+            if len(taken) == 4:
+                return
+
+    task = asyncio.create_task(reader())
+    await asyncio.sleep(0)
+    resumed_in_handler: list[bool] = []
+
+    def browser_events() -> None:  # three message events, dispatched one after another
+        for data in ("a", "b", "c"):
+            transport.events.on_message(data)
+            resumed_in_handler.append(bool(taken))
+
+    asyncio.get_running_loop().call_soon(browser_events)
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert resumed_in_handler == [False, False, False]
+    assert taken == [("a", 2), ("b", 1), ("c", 0)]  # one resume, three messages
+    transport.events.on_message("d")
+    await task
+    assert [m for m, _ in taken] == ["a", "b", "c", "d"]
+
+
 def test_this_python_takes_the_fast_wakeup_path() -> None:
     assert _wakeup.probe() is None
     assert pyws.fast_wakeup()

@@ -3,8 +3,9 @@
 // results. No DevTools connection is attached while it measures.
 //
 //   ?mode=main     (default) load Pyodide + pyws (+ PyScript), then run scenarios on command
-//   ?mode=startup&variant=base|pyws|preload   time loadPyodide() (+ loadPackage("pyws") +
-//                                     import pyws; or loadPyodide({packages: ["pyws"]}))
+//   ?mode=startup&variant=base|pyws|preload|installer   time loadPyodide() (+ loadPackage("pyws") +
+//                                     import pyws; or loadPyodide({packages: ["pyws"]}); or
+//                                     loadPackage("iniconfig") first, then pyws's)
 //
 // The Python contenders live in bench_pyws.py, bench_jsqueue.py, bench_naive.py and
 // bench_pyscript.py; the scenarios they share in bench_common.py. The raw JavaScript
@@ -13,7 +14,13 @@
 const params = new URLSearchParams(location.search);
 const CONTROL = params.get("control");
 const MODE = params.get("mode") ?? "main";
-const PY_FILES = ["bench_common.py", "bench_pyws.py", "bench_jsqueue.py", "bench_naive.py"];
+const PY_FILES = [
+  "bench_common.py",
+  "bench_pyws.py",
+  "bench_jsqueue.py",
+  "bench_variants.py",
+  "bench_naive.py",
+];
 const PYODIDE_URL = "/pyodide/pyodide.mjs";
 const PYSCRIPT_URL = "/node_modules/@pyscript/core/dist/core.js";
 
@@ -102,8 +109,12 @@ function batcher(ws) {
         if (got.length === count) resolve(got);
       };
       for (let i = 0; i < count; i++) ws.send(text(i));
+      sendsDone = performance.now();
     });
 }
+
+// When the last send of the latest batch returned (pipelined: the send phase apart).
+let sendsDone = 0;
 
 // Keep `window` binary messages in flight until n have come back.
 function windowed(ws, payloads, n, window) {
@@ -142,6 +153,7 @@ function streamEchoer({ reader, writer }) {
 function streamBatcher({ reader, writer }) {
   return async (count) => {
     for (let i = 0; i < count; i++) writer.write(text(i));
+    sendsDone = performance.now();
     const got = [];
     while (got.length < count) got.push((await reader.read()).value);
     return got;
@@ -202,8 +214,9 @@ function rawContender(api) {
       const start = performance.now();
       const got = await batch(n);
       const seconds = (performance.now() - start) / 1000;
+      const send_seconds = (sendsDone - start) / 1000;
       await api.close(ws);
-      return { seconds, rate: n / seconds, unit: "msg/s", intact: sameTexts(got, n) };
+      return { seconds, send_seconds, rate: n / seconds, unit: "msg/s", intact: sameTexts(got, n) };
     },
 
     async binary(options) {
@@ -334,6 +347,10 @@ async function setup({ payloads, payload_size, pyscript, pyscript_timeout_ms }) 
   pyodide.runPython("import sys; sys.path.insert(0, '/home/pyodide')");
   python.pyws = pyodide.pyimport("bench_pyws");
   python.pyws_jsq = pyodide.pyimport("bench_jsqueue");
+  const variants = pyodide.pyimport("bench_variants");
+  for (const variant of ["inline", "defer", "timed", "adaptive"]) {
+    python[`pyws_${variant}`] = { run: (scenario, options) => variants.run(variant, scenario, options) };
+  }
   python.naive = pyodide.pyimport("bench_naive");
   const info = {
     crossOriginIsolated: globalThis.crossOriginIsolated,
@@ -404,7 +421,14 @@ async function startup() {
   const py = await loadPyodide({ indexURL: "/pyodide/", packages });
   const loaded = performance.now();
   let packaged = loaded;
-  if (variant === "pyws") {
+  let installed = loaded;
+  if (variant === "installer") {
+    // The first loadPackage of a session starts Pyodide's installer, whatever the package:
+    // a 6 KiB wheel first, so that loadPackage("pyws") after it is pyws's own cost.
+    await py.loadPackage("iniconfig", { messageCallback: () => {} });
+    installed = performance.now();
+  }
+  if (variant === "pyws" || variant === "installer") {
     await py.loadPackage("pyws", { messageCallback: () => {} });
     packaged = performance.now();
   }
@@ -422,7 +446,8 @@ async function startup() {
       variant,
       ms: end - start,
       pyodide_ms: loaded - start,
-      load_package_ms: packaged - loaded,
+      installer_ms: installed - loaded,
+      load_package_ms: packaged - installed,
       import_ms: end - packaged,
       crossOriginIsolated: globalThis.crossOriginIsolated,
       userAgent: navigator.userAgent,

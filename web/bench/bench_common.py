@@ -139,6 +139,7 @@ async def pipelined(open_: Opener, url: str, n: int, warmup: int) -> Result:
         start = perf()
         for i in range(n):
             await ws.send(text(i))
+        sent = perf()
         async for message in ws:
             got.append(message)
             if len(got) == n:
@@ -146,6 +147,7 @@ async def pipelined(open_: Opener, url: str, n: int, warmup: int) -> Result:
         seconds = perf() - start
     return {
         "seconds": seconds,
+        "send_seconds": sent - start,
         "rate": n / seconds,
         "unit": "msg/s",
         "intact": got == [text(i) for i in range(n)],

@@ -7,6 +7,11 @@ as today) only when a ``recv()`` is waiting, so the first message of a burst sti
 the reader at once. ``recv()`` then moves everything queued in JS into Python in one
 crossing: one per burst instead of one per message.
 
+It runs over pyws's own wake-up, inline, with which no burst forms (issue 13: the reader
+is armed again before each next message). In issue 16's runs A-C, while pyws resumed a
+reader that only reads one loop iteration later when messages came back to back, bursts
+did form here: 5.6-6.5 messages per crossing, and no faster (docs/benchmarks.md).
+
 pyws itself is unchanged: this plugs into :class:`pyws.connection.WebSocket` through the
 transport seam. :class:`JsQueueTransport` is pyws's ``BrowserTransport`` with its message
 handler wrapped, and :class:`JsQueue` replaces the connection's message deque, pulling
