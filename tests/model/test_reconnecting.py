@@ -59,6 +59,7 @@ class ReconnectingMachine(RuleBasedStateMachine):
         self.reader: asyncio.Task[Any] | None = None
         self.sender: tuple[asyncio.Task[None], object] | None = None
         self.closed = False
+        self.failures_at_close = 0
         self.counter = 0
 
     def transport(
@@ -191,6 +192,7 @@ class ReconnectingMachine(RuleBasedStateMachine):
     @precondition(lambda self: not self.closed)
     @rule(code=st.sampled_from([1000, 4000, 1001, 1006]))
     def app_closes(self, code: int) -> None:
+        failures = self.failures()
         task = self.sim.spawn(self.rws.close(code))
         if code not in (1000, 4000):
             assert task.done() and isinstance(task.exception(), ValueError), (
@@ -203,6 +205,7 @@ class ReconnectingMachine(RuleBasedStateMachine):
         if not self.closed:
             assert task.result() == unsent, f"close() said {task.result()} unsent; {unsent} were"
         self.closed = True
+        self.failures_at_close = failures  # close() ends a pending attempt: not a failure
         self.settle()
         assert self.reader is None and self.sender is None, "recv() or send() waits after close()"
         leftover = self.sim.leftover_tasks()
@@ -218,6 +221,8 @@ class ReconnectingMachine(RuleBasedStateMachine):
 
     def failures(self) -> int:
         """Failed attempts since the last open: sockets that ended without opening."""
+        if self.closed:
+            return self.failures_at_close
         count = 0
         for sock in reversed(self.sockets):
             if sock.opened:
