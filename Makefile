@@ -118,11 +118,15 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
 
 # Firefox ESR, Debian's (or $PYWS_FIREFOX): harness/browser.py runs it, harness/firefox_bidi.py
-# puts Playwright on it.
+# puts Playwright on it. NSS certutil (libnss3-tools) puts a test run's CA into the test
+# profile's certificate store (harness/tls.py).
 firefox:
 	@if [ -n "$$PYWS_FIREFOX" ] || command -v firefox-esr >/dev/null; then :; \
 	else echo "installing Debian's firefox-esr (apt-get)"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq firefox-esr >/dev/null; fi
+	@if command -v certutil >/dev/null; then :; \
+	else echo "installing Debian's libnss3-tools, for certutil (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libnss3-tools >/dev/null; fi
 
 # WebKitGTK 4.1 (MiniBrowser), WebKitWebDriver and Xvfb, Debian's (or $$PYWS_WEBKIT and
 # $$PYWS_WEBKIT_DRIVER): harness/browser.py and harness/webdriver.py run them.

@@ -134,11 +134,11 @@ def firefox_executable_path() -> str | None:
     return os.environ.get("PYWS_FIREFOX") or shutil.which("firefox-esr")
 
 
-def firefox_user_js() -> str:
-    """FIREFOX_PREFS as a profile's ``user.js``."""
+def firefox_user_js(extra: dict[str, object] | None = None) -> str:
+    """FIREFOX_PREFS (and ``extra``) as a profile's ``user.js``."""
+    prefs = {**FIREFOX_PREFS, **(extra or {})}
     return "".join(
-        f"user_pref({json.dumps(name)}, {json.dumps(value)});\n"
-        for name, value in FIREFOX_PREFS.items()
+        f"user_pref({json.dumps(name)}, {json.dumps(value)});\n" for name, value in prefs.items()
     )
 
 

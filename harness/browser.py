@@ -13,7 +13,7 @@ import asyncio
 import subprocess
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,9 +79,10 @@ def chromium_version() -> str:
     return out.stdout.strip() or out.stderr.strip()
 
 
-def chromium_command(url: str, profile: Path) -> list[str]:
-    """The flags of playwright.config.py (which the Playwright tests use too)."""
-    return [chromium_path(), *browser_config().LAUNCH_ARGS, f"--user-data-dir={profile}", url]
+def chromium_command(url: str, profile: Path, flags: Sequence[str] = ()) -> list[str]:
+    """The flags of playwright.config.py (which the Playwright tests use too), and ``flags``."""
+    config = browser_config()
+    return [chromium_path(), *config.LAUNCH_ARGS, *flags, f"--user-data-dir={profile}", url]
 
 
 def chromium(url: str) -> AbstractAsyncContextManager[BrowserProcess]:
@@ -96,11 +97,13 @@ def firefox_path() -> str:
     return str(path)
 
 
-def firefox_command(url: str, profile: Path) -> list[str]:
-    """Firefox with playwright.config.py's environment and flags, and its prefs as the
-    profile's user.js."""
+def firefox_command(
+    url: str, profile: Path, prefs: Mapping[str, object] | None = None
+) -> list[str]:
+    """Firefox with playwright.config.py's environment and flags, and its prefs (and
+    ``prefs``) as the profile's user.js."""
     config = browser_config()
-    (profile / "user.js").write_text(config.firefox_user_js())
+    (profile / "user.js").write_text(config.firefox_user_js(prefs))
     env = [f"{name}={value}" for name, value in config.FIREFOX_ENV.items()]
     return ["env", *env, firefox_path(), *config.FIREFOX_ARGS, "--profile", str(profile), url]
 

@@ -28,20 +28,24 @@ START_TIMEOUT = 30.0
 STOP_TIMEOUT = 30.0
 """How long a SIGTERMed server may take to exit before it is SIGKILLed."""
 
-_SERVING = re.compile(rf"Serving on (http://{re.escape(HOST)}:(\d+))/")
+_SERVING = re.compile(rf"Serving on (https?://{re.escape(HOST)}:(\d+))/")
 
 
 @dataclass
 class ServerProcess:
     proc: subprocess.Popen[str]
     url: str
-    """``http://HOST:PORT`` (no trailing slash)."""
+    """``http://HOST:PORT``, or ``https://`` when it serves TLS (no trailing slash)."""
     port: int
     log: list[str] = field(default_factory=list)
     """Lines the server wrote to stderr so far (its log)."""
 
+    @property
+    def tls(self) -> bool:
+        return self.url.startswith("https:")
+
     def ws_url(self, path: str = "/echo") -> str:
-        return f"ws://{HOST}:{self.port}{path}"
+        return f"{'wss' if self.tls else 'ws'}://{HOST}:{self.port}{path}"
 
     def wait_for_log(
         self, predicate: Callable[[str], bool], count: int = 1, timeout: float = 10.0

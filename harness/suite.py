@@ -1,6 +1,6 @@
 """The one scenario suite (tests/scenarios) run unchanged on one target, for its report.
 
-A target is a program that opens the *runner URL* ``http://HOST:PORT/?control=ws://...``:
+A target is a program that opens the *runner URL* ``https://HOST:PORT/?control=ws://...``:
 
 - a browser on ``harness/suite_web/`` (the page, or with ``&worker=1`` a dedicated worker),
   launched as a plain subprocess by :func:`harness.browser.launch` (no DevTools attached):
@@ -9,20 +9,26 @@ A target is a program that opens the *runner URL* ``http://HOST:PORT/?control=ws
 - a CPython interpreter on ``harness/suite_main.py``.
 
 :func:`run_target` assembles the runner's web folder (``suite_web/`` and ``scenarios.zip``,
-which holds ``tests/scenarios`` as the package ``scenarios`` and ``suite_main.py``), starts
-the bundled server on it (``--dist`` the target's Pyodide distribution) and a control
-WebSocket (:class:`harness.control.Control`), launches the target, relays the lines the
-suite prints, and returns the report it sends: ``{"facts": ..., "results": [...]}``.
+which holds ``tests/scenarios`` as the package ``scenarios`` and ``suite_main.py``), makes
+a certificate authority for the run (:mod:`harness.tls`), starts the bundled server on it
+three times (``--dist`` the target's Pyodide distribution): plain, over TLS with a
+certificate of that CA (the runner URL's origin: pages are https), and over TLS with a
+certificate of a CA nobody trusts; and a control WebSocket
+(:class:`harness.control.Control`). It launches the target, made to trust the run's CA in
+its own way (its :data:`SuiteCommand`), relays the lines the suite prints, and returns the
+report it sends: ``{"facts": ..., "results": [...]}``.
 
 ``python -m harness.suite TARGET [--only module.scenario ...]`` does the same from a shell.
 A new browser is one more :class:`Target` whose ``command`` is its own
-:data:`harness.browser.Command`.
+:data:`SuiteCommand`: a :data:`harness.browser.Command` that trusts the run's CA, and maps
+:data:`MIXED_HOST` to loopback.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import shutil
 import sys
@@ -38,14 +44,16 @@ from urllib.parse import quote
 from harness import ROOT
 from harness.browser import (
     BrowserProcess,
-    Command,
     chromium_command,
     firefox_command,
     launch,
     webkit_command,
 )
+from harness.config import HOST
 from harness.control import Control
-from harness.server import Restartable
+from harness.server import Restartable, ServerProcess, serve
+from harness.suite_main import CA_ENV
+from harness.tls import RunCA, add_to_nss, make_ca
 
 SCENARIOS = ROOT / "tests" / "scenarios"
 WEB = Path(__file__).resolve().parent / "suite_web"
@@ -93,20 +101,61 @@ def _ignore(line: str) -> None:
     pass
 
 
-def node_command(url: str, profile: Path) -> list[str]:
-    """Node 20 with its experimental WebSocket (and JSPI's stack switching) on suite.mjs."""
+MIXED_HOST = "mixed.test"
+"""A name that is not loopback, which each browser target maps to 127.0.0.1: an https
+page may not open ``ws://`` to it (mixed content); loopback by address is exempt."""
+
+SuiteCommand = Callable[[str, Path, RunCA], list[str]]
+"""``command(url, profile, ca)``: the argv that opens the runner ``url`` (as
+:data:`harness.browser.Command` does), with the target made to trust ``ca``, the run's
+certificate authority, in its own way (and, in a browser, :data:`MIXED_HOST` mapped to
+loopback)."""
+
+
+def chromium_suite(url: str, profile: Path, ca: RunCA) -> list[str]:
+    """Chromium trusting the run's server certificate alone (its public key's hash), not
+    ignoring certificate errors at large."""
+    flags = [
+        f"--ignore-certificate-errors-spki-list={ca.spki}",
+        f"--host-resolver-rules=MAP {MIXED_HOST} {HOST}",
+    ]
+    return chromium_command(url, profile, flags)
+
+
+def firefox_suite(url: str, profile: Path, ca: RunCA) -> list[str]:
+    """Firefox with the run's CA in the test profile's certificate store (NSS)."""
+    add_to_nss(profile, ca)
+    return firefox_command(url, profile, {"network.dns.localDomains": MIXED_HOST})
+
+
+def webkit_suite(url: str, profile: Path, ca: RunCA) -> list[str]:
+    """WebKitGTK's MiniBrowser, which is not made to trust the run's CA: it has no switch
+    for one certificate or CA, only ``--ignore-tls-errors`` for all (which would let the
+    untrusted server through). So its page is plain http (``Target.tls_page``) and the
+    scenarios that need a trusted wss server are skipped there; WebKitWebDriver's
+    ``webkitgtk:browserOptions`` ``certificates`` (a host and a certificate file) is the
+    way to trust exactly the run's server certificate, once the suite drives WebKit
+    through it."""
+    return webkit_command(url, profile)
+
+
+def node_command(url: str, profile: Path, ca: RunCA) -> list[str]:
+    """Node 20 with its experimental WebSocket (and JSPI's stack switching) on suite.mjs,
+    trusting the run's CA besides its own (``NODE_EXTRA_CA_CERTS``)."""
     node = shutil.which("node") or "node"
     return [
+        "env", f"NODE_EXTRA_CA_CERTS={ca.ca_cert}",
         node, "--experimental-websocket", "--experimental-wasm-stack-switching",
         str(WEB / "suite.mjs"), url, str(NPM_PYODIDE / "pyodide.mjs"), f"{DIST}/",
     ]  # fmt: skip
 
 
-def python_command(python: Path | str) -> Command:
-    """A CPython interpreter on harness/suite_main.py (it needs pyws and websockets)."""
+def python_command(python: Path | str) -> SuiteCommand:
+    """A CPython interpreter on harness/suite_main.py (it needs pyws and websockets); the
+    scenarios pass the run's CA as ``ssl=`` (its file in ``$PYWS_SUITE_CA``)."""
 
-    def command(url: str, profile: Path) -> list[str]:
-        return [str(python), str(MAIN), url]
+    def command(url: str, profile: Path, ca: RunCA) -> list[str]:
+        return ["env", f"{CA_ENV}={ca.ca_cert}", str(python), str(MAIN), url]
 
     return command
 
@@ -114,8 +163,8 @@ def python_command(python: Path | str) -> Command:
 @dataclass(frozen=True)
 class Target:
     name: str
-    command: Command
-    """Opens the runner URL (see :data:`harness.browser.Command`)."""
+    command: SuiteCommand
+    """Opens the runner URL, trusting the run's CA (see :data:`SuiteCommand`)."""
     context: str | None
     """Where the suite runs in Pyodide: ``window``, ``worker``, ``node``; None in CPython."""
     dist: Path = DIST
@@ -125,6 +174,9 @@ class Target:
     python: str | None = None
     """CPython's ``major.minor``; Pyodide's comes from its distribution."""
     requires: tuple[Path, ...] = ()
+    tls_page: bool = True
+    """Whether the runner page comes from the TLS server (an https page), the target
+    trusting the run's CA; else from the plain one, with no trusted TLS server (WebKit)."""
     """Files it needs besides the common set-up, made by ``make test-NAME``."""
 
     def expected_facts(self) -> dict[str, Any]:
@@ -145,14 +197,14 @@ class Target:
 TARGETS: dict[str, Target] = {
     t.name: t
     for t in (
-        Target("chromium", chromium_command, "window"),
-        Target("firefox", firefox_command, "window"),
-        Target("worker", chromium_command, "worker", query="&worker=1"),
-        Target("webkit", webkit_command, "window"),
-        Target("webkit-worker", webkit_command, "worker", query="&worker=1"),
+        Target("chromium", chromium_suite, "window"),
+        Target("firefox", firefox_suite, "window"),
+        Target("worker", chromium_suite, "worker", query="&worker=1"),
+        Target("webkit", webkit_suite, "window", tls_page=False),
+        Target("webkit-worker", webkit_suite, "worker", query="&worker=1", tls_page=False),
         Target(
             f"pyodide-{OLD_MINOR}",
-            chromium_command,
+            chromium_suite,
             "window",
             dist=OLD_DIST,
             requires=(OLD_DIST / "pyodide-lock.json",),
@@ -235,23 +287,37 @@ async def run_target(
         if not path.exists():
             raise TargetError(f"{target.name}: no {path}: run `make test-{target.name}`")
     with tempfile.TemporaryDirectory(prefix=f"pyws-suite-{target.name}-") as folder:
-        web = assemble(Path(folder))
-        async with (
-            Restartable("--web", str(web), "--dist", str(target.dist)) as served,
-            Control() as control,
-        ):
+        web = assemble(Path(folder) / "web")
+        ca = make_ca(Path(folder) / "ca")
+        other = make_ca(Path(folder) / "untrusted-ca", "pyws untrusted CA")
+        folders = ("--web", str(web), "--dist", str(target.dist))
+        async with contextlib.AsyncExitStack() as stack:
+            served = await stack.enter_async_context(Restartable(*folders))
             assert served.server is not None
-            server = served.server
-            query = f"?control={quote(control.url, safe='')}{target.query}"
+            plain = served.server
+            tls, untrusted = [
+                await stack.enter_async_context(serve(*folders, *args))
+                for args in (ca.server_args(), other.server_args())
+            ]
+            control = await stack.enter_async_context(Control())
+            query = (
+                f"?control={quote(control.url, safe='')}&plain={quote(plain.url, safe='')}"
+                f"&untrusted={quote(untrusted.url, safe='')}&mixed={MIXED_HOST}{target.query}"
+            )
             if only:
                 query += f"&only={quote(','.join(only), safe=',')}"
-            say(f"[harness] {target.name}: {server.url}/{query}")
-            async with launch(target.command, f"{server.url}/{query}", name=target.name) as proc:
+            url = f"{(tls if target.tls_page else plain).url}/{query}"
+            say(f"[harness] {target.name}: {url}")
+
+            def command(url: str, profile: Path) -> list[str]:
+                return target.command(url, profile, ca)
+
+            async with launch(command, url, name=target.name) as proc:
 
                 def output() -> str:
                     assert served.server is not None
-                    server_log = "".join(served.server.log)[-2000:]
-                    return f"\n--- its output:\n{_tail(proc.log)}\n--- server log:\n{server_log}"
+                    logs = "".join(_server_log(s) for s in (tls, served.server, untrusted))
+                    return f"\n--- its output:\n{_tail(proc.log)}{logs}"
 
                 try:
                     report: dict[str, Any] = await _report(
@@ -260,6 +326,10 @@ async def run_target(
                 except TargetError as exc:
                     raise TargetError(f"{target.name}: {exc}", exc.progress) from None
                 return report
+
+
+def _server_log(server: ServerProcess) -> str:
+    return f"\n--- server log ({server.url}):\n{''.join(server.log)[-2000:]}"
 
 
 def main(argv: list[str] | None = None) -> int:

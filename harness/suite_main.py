@@ -1,9 +1,10 @@
 """The scenario suite's entry point inside a target: Pyodide (page, worker, Node) or CPython.
 
 Standard library only, besides the suite itself: a target imports this module next to the
-scenario package. Every target is started on the runner URL,
-``http://HOST:PORT/?control=ws://...`` (plus ``&only=a.b,c.d``): the server's address comes
-from its origin, and the report goes to the harness's control WebSocket.
+scenario package. Every target is started on the runner URL, ``https://HOST:PORT/`` with the
+query ``?control=ws://...&plain=http://HOST:PORT&untrusted=https://HOST:PORT&mixed=NAME``
+(plus ``&only=a.b,c.d``): the servers' addresses come from its origin (the TLS server) and
+its query, and the report goes to the harness's control WebSocket.
 
 - Pyodide: ``harness/suite_web/suite.mjs`` unpacks ``scenarios.zip`` (this file and the
   package ``scenarios``), awaits :func:`run_json` and sends the report itself.
@@ -19,6 +20,7 @@ import dataclasses
 import importlib
 import io
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -28,26 +30,47 @@ from urllib.parse import parse_qs, urlsplit
 
 
 def _config(url: str) -> dict[str, Any]:
+    """The servers of the runner ``url``: the page's own (TLS, for the harness's runs),
+    and those its query names (``plain``, ``untrusted``, ``mixed``)."""
     parts = urlsplit(url)
     query = parse_qs(parts.query)
-    only = query.get("only", [""])[0]
+
+    def param(name: str) -> str:
+        return query.get(name, [""])[0]
+
+    origin = f"{parts.scheme}://{parts.netloc}"
+    plain = param("plain") or origin
+    tls = origin if parts.scheme == "https" else param("tls")
+    untrusted = param("untrusted")
+    plain_host = urlsplit(plain).netloc
+    mixed = param("mixed")
+    only = param("only")
     return {
-        "http": f"{parts.scheme}://{parts.netloc}",
-        "ws": f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}",
-        "control": query.get("control", [""])[0],
+        "http": plain,
+        "ws": f"ws://{plain_host}",
+        "https": tls,
+        "wss": f"wss://{urlsplit(tls).netloc}" if tls else "",
+        "untrusted": f"wss://{urlsplit(untrusted).netloc}" if untrusted else "",
+        "mixed": f"ws://{mixed}:{urlsplit(plain).port}" if mixed else "",
+        "control": param("control"),
         "only": only.split(",") if only else None,
     }
+
+
+CA_ENV = "PYWS_SUITE_CA"
+"""The file of the run's CA certificate, for CPython (whose scenarios pass it as ``ssl=``)."""
 
 
 Send = Callable[[str], object]
 """Sends one text message to the harness's control WebSocket."""
 
 
-async def run_json(url: str, send: Send, package: str = "scenarios") -> str:
+async def run_json(url: str, send: Send, package: str = "scenarios", ca: str = "") -> str:
     """Run ``package.suite`` against the server of the runner ``url``; the report as JSON.
 
     ``send`` gets ``{"op": "start", "name"}`` and ``{"op": "result", "result"}`` for each
     scenario, so that the harness knows how far a target got if it crashes or hangs.
+    ``ca`` is the CA certificate file the scenarios pass as ``ssl=`` (CPython's way).
     """
     config = _config(url)
     suite = importlib.import_module(f"{package}.suite")
@@ -58,7 +81,8 @@ async def run_json(url: str, send: Send, package: str = "scenarios") -> str:
         else:
             send(json.dumps({"op": "result", "result": dataclasses.asdict(result)}))
 
-    server = suite.Server(ws=config["ws"], http=config["http"], send=send)
+    fields = ("ws", "http", "wss", "https", "untrusted", "mixed")
+    server = suite.Server(**{name: config[name] for name in fields}, ca=ca, send=send)
     report = await suite.run(server, only=config["only"], notify=notify)
     return json.dumps(report.to_json())
 
@@ -90,7 +114,8 @@ def main(argv: list[str]) -> int:
         control.send(json.dumps({"op": "hello", "context": "cpython"}))
         stdout, sys.stdout = sys.stdout, _Lines(control.send, sys.stdout)
         try:
-            report = json.loads(asyncio.run(run_json(url, control.send, "tests.scenarios")))
+            ca = os.environ.get(CA_ENV, "")
+            report = json.loads(asyncio.run(run_json(url, control.send, "tests.scenarios", ca)))
             message = {"op": "report", "report": report}
         except Exception:
             message = {"op": "error", "error": f"cpython: {traceback.format_exc()}"}

@@ -108,6 +108,10 @@ _FUNCTION = re.compile(r"^\s*(async\s+)?(\(|function\b|[\w$]+\s*=>)")
 _KEYS = {"Enter": Keys.ENTER, "Tab": Keys.TAB, "Escape": Keys.ESCAPE}
 
 
+VIEWPORT_WAIT = 10.0
+"""Hang guard for a window resize to reach the page; never a timing assertion."""
+
+
 @dataclass
 class ConsoleMessage:
     """What a ``console`` handler gets: Playwright's ``type`` and ``text``."""
@@ -208,16 +212,23 @@ class Page:
 
     def set_viewport_size(self, size: dict[str, int]) -> None:
         """Size the window so that its viewport is ``size`` (the window's frame differs)."""
+        # The X server applies a resize after set_window_size returns (seen: a viewport
+        # still 38 px short when read at once, on a loaded machine), and the frame is only
+        # known once a size has been applied: measure, correct, and wait for it to settle.
         width, height = size["width"], size["height"]
         self.driver.set_window_size(width, height)
-        inner = self.driver.execute_script("return [innerWidth, innerHeight]")
-        outer = self.driver.get_window_size()
-        self.driver.set_window_size(
-            width + outer["width"] - inner[0], height + outer["height"] - inner[1]
-        )
-        got = self.driver.execute_script("return [innerWidth, innerHeight]")
-        if got != [width, height]:
-            raise AssertionError(f"the viewport is {got[0]}x{got[1]}, not {width}x{height}")
+        deadline = time.monotonic() + VIEWPORT_WAIT
+        while True:
+            inner = self.driver.execute_script("return [innerWidth, innerHeight]")
+            if inner == [width, height]:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the viewport is {inner[0]}x{inner[1]}, not {width}x{height}")
+            outer = self.driver.get_window_size()
+            wanted = (width + outer["width"] - inner[0], height + outer["height"] - inner[1])
+            if (outer["width"], outer["height"]) != wanted:
+                self.driver.set_window_size(*wanted)
+            time.sleep(0.05)
 
     def screenshot(self, path: Path | str, full_page: bool = False) -> None:
         """The viewport, or with ``full_page`` the whole document (its root element)."""

@@ -2,11 +2,14 @@
 
 Code shared with CPython passes them; failing on them would break that code, and ignoring
 them silently would lie. So each is accepted with a :exc:`RuntimeWarning` that says why.
+In CPython, where there is no browser, pyws honours the TLS options (``ssl``,
+``server_hostname``) and ``proxy`` instead, and does not warn about them.
 """
 
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 BROWSER_CANNOT = {
     "additional_headers": "set request headers",
@@ -24,14 +27,26 @@ BROWSER_CANNOT = {
 }
 
 
-def warn_browser_cannot(options: dict[str, object]) -> None:
-    """Warn about each websockets option the browser cannot honour; reject unknown ones."""
+def warn_browser_cannot(
+    options: dict[str, Any], honoured: frozenset[str] = frozenset(), stacklevel: int = 3
+) -> dict[str, Any]:
+    """Warn about each websockets option the browser cannot honour; reject unknown ones.
+
+    Returns those of ``honoured`` (the platform's own: CPython's TLS options and proxy),
+    unwarned.
+    ``stacklevel`` 3 points the warning at the caller of the function that calls this.
+    """
+    kept = {}
     for name, value in options.items():
         why = BROWSER_CANNOT.get(name)
         if why is None:
             raise TypeError(f"connect() got an unexpected keyword argument {name!r}")
+        if name in honoured:
+            kept[name] = value
+            continue
         warnings.warn(
             f"pyws.connect() ignores {name}={value!r}: a browser's WebSocket cannot {why}",
             RuntimeWarning,
-            stacklevel=3,  # the caller of connect()
+            stacklevel=stacklevel,
         )
+    return kept

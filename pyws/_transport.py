@@ -21,6 +21,13 @@ BinaryType = Literal["bytes", "blob"]
 BINARY_TYPES: tuple[BinaryType, ...] = ("bytes", "blob")
 
 
+class ErrorHandler(Protocol):
+    """The ``error`` event: a browser says nothing more (called with no argument); CPython
+    passes the exception that failed the connection."""
+
+    def __call__(self, cause: BaseException | None = None) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Events:
     """What the socket reports, as plain callables the connection hands its transport.
@@ -35,7 +42,7 @@ class Events:
     on_open: Callable[[], None]
     on_message: Callable[[Any], None]
     """Called with a str, bytes, or a :class:`pyws.Blob` in blob mode."""
-    on_error: Callable[[], None]
+    on_error: ErrorHandler
     on_close: Callable[[int, str, bool], None]
     """Called with the close code, the reason, and whether the closing handshake completed."""
 

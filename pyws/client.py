@@ -97,6 +97,8 @@ class connect:
     Options of ``websockets.connect`` that a browser cannot honour (``additional_headers``,
     ``origin``, ``compression``, ``ping_interval``, ``max_size``, ``ssl``...) are accepted
     with a :exc:`RuntimeWarning` that says why, so code shared with CPython still runs.
+    In CPython, ``ssl`` (an ``ssl.SSLContext``, as ``websockets`` takes it: a private
+    certificate authority, a client certificate) and ``server_hostname`` are honoured.
     """
 
     def __init__(
@@ -119,11 +121,8 @@ class connect:
         **browser_cannot: Any,
     ) -> None:
         self._backend = _platform.backend()
-        if "proxy" in browser_cannot and self._backend.with_proxy is not None:
-            # CPython: proxy=True (the environment's), None, or a proxy URL, as websockets.
-            transport = self._backend.with_proxy(browser_cannot.pop("proxy"))
-            self._backend = self._backend._replace(transport=transport)
-        warn_browser_cannot(browser_cannot)
+        honoured = warn_browser_cannot(browser_cannot, self._backend.honours)
+        self._transport = self._backend.transport_for(honoured)
         self._url = url if callable(url) else self._check_url(url)
         self._subprotocols = check_subprotocols(subprotocols)
         self._binary_type = check_binary_type(binary_type)
@@ -150,7 +149,7 @@ class connect:
     async def _open(self) -> WebSocket:
         url = self._url if isinstance(self._url, str) else await self._fetch_url(self._url)
         ws = WebSocket(
-            self._backend.transport,
+            self._transport,
             url,
             self._subprotocols,
             binary_type=self._binary_type,

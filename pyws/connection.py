@@ -68,6 +68,7 @@ class WebSocket:
         "_close_exc",
         "_close_timeout",
         "_closed",
+        "_failure",
         "_heartbeat",
         "_limiter",
         "_local_close",
@@ -107,6 +108,7 @@ class WebSocket:
         self._opened: asyncio.Future[None] = self._loop.create_future()
         self._closed: asyncio.Future[None] = self._loop.create_future()
         self._close_exc: ConnectionClosed | None = None
+        self._failure: BaseException | None = None
         self._local_close: tuple[int, str] | None = None
         self._send_lock = asyncio.Lock()
         self._buffered = 0
@@ -169,11 +171,13 @@ class WebSocket:
         if waiter is not None and not waiter.done():
             self._wake(waiter, self._loop)
 
-    def _on_error(self) -> None:
-        # The browser gives no detail, and a close event follows: act on that. Except before
-        # the open event, where the error means the handshake failed: Node 20's WebSocket
-        # (undici) then reports no close and stays CONNECTING, so give up on it here.
+    def _on_error(self, cause: BaseException | None = None) -> None:
+        # The browser gives no detail (CPython gives the cause), and a close event follows:
+        # act on that. Except before the open event, where the error means the handshake
+        # failed: Node 20's WebSocket (undici) then reports no close and stays CONNECTING,
+        # so give up on it here.
         if not self._opened.done():
+            self._failure = cause
             # Settle first, detaching the handlers: undici fires error again from inside
             # close() on a CONNECTING socket, which would come back here without end.
             self._on_close(1006, "", False)
@@ -189,7 +193,9 @@ class WebSocket:
         if self._heartbeat is not None:
             self._heartbeat.stop()
         if not self._opened.done():
-            self._opened.set_exception(InvalidHandshake(self._transport.url, code))
+            self._opened.set_exception(
+                InvalidHandshake(self._transport.url, code, cause=self._failure)
+            )
             self._opened.exception()  # retrieved: connect() reports it
         waiter = self._waiter
         if waiter is not None and not waiter.done():

@@ -6,6 +6,7 @@ Timeouts raise the builtin :class:`TimeoutError`; wrong argument types raise
 
 from __future__ import annotations
 
+import sys
 from typing import Any, NamedTuple, overload
 
 __all__ = [
@@ -49,23 +50,43 @@ class InvalidURI(WebSocketError, ValueError):
 class InvalidHandshake(WebSocketError):
     """The connection failed before it opened.
 
-    The browser hides why (refused, DNS, TLS, HTTP status, rejected subprotocol...) from
-    page scripts on purpose, so the reason is usually not available; the browser console
-    shows it. :attr:`why` holds it when pyws itself failed the handshake.
+    A browser hides why (refused, DNS, TLS, HTTP status, rejected subprotocol...) from
+    page scripts on purpose, so there the reason is usually not available; the browser
+    console shows it. :attr:`why` holds it when pyws itself failed the handshake, or when
+    the platform tells: in CPython, the exception that failed the connection (a refused
+    connection, an ``ssl.SSLCertVerificationError``, the server's HTTP status...) is the
+    ``__cause__``, and its text is in the message.
     """
 
-    def __init__(self, url: str, code: int = 1006, why: str | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        code: int = 1006,
+        why: str | None = None,
+        *,
+        cause: BaseException | None = None,
+    ) -> None:
         self.url = url
         self.code = code
+        if why is None and cause is not None:
+            text = str(cause)
+            why = f"{type(cause).__name__}: {text}" if text else type(cause).__name__
         self.why = why
-        if why is None:
-            detail = (
-                f" (close code {code}); the browser does not tell page scripts why: "
-                "see the browser console for the reason (in CPython, the 'pyws' logger)"
-            )
-        else:
-            detail = f": {why}"
+        detail = f" (close code {code}); {_unknown_reason()}" if why is None else f": {why}"
         super().__init__(f"could not connect to {url}{detail}")
+        if cause is not None:
+            self.__cause__ = cause
+
+
+def _unknown_reason() -> str:
+    """Why a failed handshake comes without a reason, where pyws runs."""
+    if sys.platform != "emscripten":
+        return "no reason was given"
+    import js
+
+    if getattr(js, "location", None) is not None:  # a page or a worker
+        return "the browser does not tell page scripts why: see the browser console for the reason"
+    return "the runtime's WebSocket does not tell scripts why"
 
 
 class ConnectionClosed(WebSocketError):

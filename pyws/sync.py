@@ -315,13 +315,9 @@ def connect(
     first, also there. Options of ``websockets`` a browser cannot honour are accepted with
     a :exc:`RuntimeWarning`.
     """
-    honoured = {}  # in CPython, proxy= is honoured (see pyws.connect)
-    if "proxy" in browser_cannot and not _platform.IN_PYODIDE:
-        honoured["proxy"] = browser_cannot.pop("proxy")
-    warn_browser_cannot(browser_cannot)
+    honoured = warn_browser_cannot(browser_cannot, _platform.backend().honours)
     opening = _async_connect(
         url,
-        **honoured,
         subprotocols=subprotocols,
         binary_type=binary_type,
         open_timeout=open_timeout,
@@ -331,6 +327,7 @@ def connect(
         max_queue=max_queue,
         max_queue_bytes=max_queue_bytes,
         overflow=overflow,
+        **honoured,
     )
     return WebSocket(_run(_open(opening)))
 

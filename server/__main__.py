@@ -1,7 +1,9 @@
 """Command line: ``python -m server [--host H] [--port P] [--compression none|deflate] ...``.
 
-Prints exactly one line to stdout once listening (``Serving on http://HOST:PORT/``); everything
-else goes to stderr. SIGINT/SIGTERM close every WebSocket with 1001 and exit 0.
+Prints exactly one line to stdout once listening (``Serving on http://HOST:PORT/``, or
+``https://`` with ``--tls-cert`` and ``--tls-key``: then every route is served over https
+and wss); everything else goes to stderr. SIGINT/SIGTERM close every WebSocket with 1001
+and exit 0.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import asyncio
 import logging
 import os
 import signal
+import ssl
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -19,7 +22,7 @@ from aiohttp import web
 
 from server import logs
 from server.app import make_app
-from server.settings import DEFAULT_HEAD_TIMEOUT, DEFAULT_MAX_SIZE, REGISTRY
+from server.settings import DEFAULT_HEAD_TIMEOUT, DEFAULT_MAX_SIZE, LISTENER, REGISTRY
 
 REPO = Path(__file__).resolve().parent.parent
 HEAD_TIMEOUT_ENV = "PYWS_SERVER_HEAD_TIMEOUT"
@@ -64,7 +67,31 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--web", type=Path, default=REPO / "web", metavar="DIR")
     parser.add_argument("--dist", type=Path, default=REPO / "build" / "pyodide", metavar="DIR")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--tls-cert",
+        type=Path,
+        metavar="FILE",
+        help="PEM certificate chain (the server's first): serve https and wss",
+    )
+    parser.add_argument(
+        "--tls-key", type=Path, metavar="FILE", help="PEM private key of --tls-cert"
+    )
+    args = parser.parse_args(argv)
+    if (args.tls_cert is None) != (args.tls_key is None):
+        parser.error("--tls-cert and --tls-key go together")
+    return args
+
+
+def tls_context(cert: Path, key: Path) -> ssl.SSLContext:
+    """A server TLS context for ``cert`` (the chain, leaf first) and its ``key``.
+
+    Python's defaults (TLS 1.2 and up, its cipher list); ALPN offers http/1.1 only, as
+    aiohttp speaks no HTTP/2 (a WebSocket over TLS is an HTTP/1.1 upgrade).
+    """
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    context.set_alpn_protocols(["http/1.1"])
+    return context
 
 
 def _head_timeout() -> float:
@@ -80,16 +107,22 @@ def _head_timeout() -> float:
     return value
 
 
-async def serve(app: web.Application, host: str, port: int) -> None:
+async def serve(
+    app: web.Application, host: str, port: int, tls: ssl.SSLContext | None = None
+) -> None:
     runner = web.AppRunner(
         app, access_log_class=logs.HttpAccessLogger, shutdown_timeout=HANDLER_GRACE
     )
     await runner.setup()
     try:
-        await web.TCPSite(runner, host, port).start()
+        site = web.TCPSite(runner, host, port, ssl_context=tls)
+        await site.start()
         bound = runner.addresses[0][1]
+        listener = app[LISTENER]
+        listener.runner, listener.site, listener.host, listener.port = runner, site, host, bound
+        listener.tls = tls
         shown = f"[{host}]" if ":" in host else host
-        print(f"Serving on http://{shown}:{bound}/", flush=True)
+        print(f"Serving on {'https' if tls else 'http'}://{shown}:{bound}/", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -106,6 +139,17 @@ def main(argv: list[str] | None = None) -> int:
         if not folder.is_dir():
             print(f"python -m server: error: {flag} {folder}: no such directory", file=sys.stderr)
             return 2
+    tls = None
+    if args.tls_cert is not None:
+        try:
+            tls = tls_context(args.tls_cert, args.tls_key)
+        except (OSError, ssl.SSLError) as exc:
+            print(
+                f"python -m server: error: cannot use --tls-cert {args.tls_cert} "
+                f"--tls-key {args.tls_key}: {exc}",
+                file=sys.stderr,
+            )
+            return 2
     logs.configure()
     app = make_app(
         web_dir=args.web,
@@ -115,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
         head_timeout=_head_timeout(),
     )
     try:
-        asyncio.run(serve(app, args.host, args.port))
+        asyncio.run(serve(app, args.host, args.port, tls))
     except OSError as exc:  # the port is busy, the host unknown, permission denied, ...
         print(
             f"python -m server: error: cannot listen on {args.host}:{args.port}: {exc}",

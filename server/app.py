@@ -13,8 +13,10 @@ from server.registry import Registry
 from server.settings import (
     DEFAULT_HEAD_TIMEOUT,
     DEFAULT_MAX_SIZE,
+    LISTENER,
     REGISTRY,
     SETTINGS,
+    Listener,
     Settings,
 )
 from server.sio import attach as attach_socketio
@@ -78,6 +80,7 @@ def make_app(
         compress=compress,
     )
     app[REGISTRY] = Registry()
+    app[LISTENER] = Listener()
     app.on_response_prepare.append(_add_security_headers)
     app.on_shutdown.append(_close_websockets)
 

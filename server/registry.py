@@ -71,19 +71,24 @@ class Registry:
     def discard(self, conn: Connection) -> None:
         self._open.discard(conn)
 
-    async def close_all(self, *, timeout: float) -> None:
-        """Close every open WebSocket with 1001; abort any that do not finish within timeout."""
-        await asyncio.gather(*(self._close(conn, timeout) for conn in list(self._open)))
+    async def close_all(
+        self, *, timeout: float, code: int = GOING_AWAY, reason: str = "server shutting down"
+    ) -> None:
+        """Close every open WebSocket with ``code`` (1001 by default) and ``reason``; abort
+        any that do not finish within timeout."""
+        await asyncio.gather(
+            *(self._close(conn, timeout, code, reason) for conn in list(self._open))
+        )
 
     @staticmethod
-    async def _close(conn: Connection, timeout: float) -> None:
-        conn.close_code = GOING_AWAY
+    async def _close(conn: Connection, timeout: float, code: int, reason: str) -> None:
+        conn.close_code = code
         conn.shutting_down.set()
         if conn.reading_paused:
             conn.request.protocol.resume_reading()
         try:
             async with asyncio.timeout(timeout):
-                await conn.ws.close(code=GOING_AWAY, message=b"server shutting down")
+                await conn.ws.close(code=code, message=reason.encode())
         except (TimeoutError, ConnectionError):
             # A peer that neither reads nor answers must not hold up the exit.
             transport = conn.request.transport

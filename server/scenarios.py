@@ -9,9 +9,9 @@ import logging
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from server.echo import accept, echo_messages
+from server.echo import CLOSE_TIMEOUT, accept, echo_messages
 from server.query import choice_param, float_param, int_param, text_param
-from server.settings import SETTINGS
+from server.settings import LISTENER, REGISTRY, SETTINGS
 
 log = logging.getLogger("server.ws")
 
@@ -20,6 +20,8 @@ MAX_DELAY = 60.0
 MAX_REASON_BYTES = 123  # a close frame's payload is ≤ 125 bytes, 2 of them the code
 RESERVED_CLOSE_CODES = frozenset({1004, 1005, 1006, 1015})  # never sent on the wire
 PUSH_PAD = "x"
+SERVICE_RESTART = 1012
+MAX_DOWN = 30.0
 SINK_PROBE_INTERVAL = 1.0
 """Seconds between /sink's pings; a write is the only way to notice a vanished peer
 while reading is paused."""
@@ -125,6 +127,48 @@ async def sink(request: web.Request) -> web.StreamResponse:
     return conn.ws
 
 
+async def restart(request: web.Request) -> web.StreamResponse:
+    """/restart?down=SECONDS: echo the first message, then restart the server as a
+    deployment does, in-process: stop listening, close every WebSocket (this one too) with
+    1012 "service restart", refuse connections for ``down`` seconds, then listen again on
+    the same port, with the same TLS. (After a message, not at once: Firefox fails a
+    handshake whose socket closes at once.) Until its socket is closed, it echoes."""
+    down = float_param(request, "down", 0.0, MAX_DOWN)
+    app = request.app
+    listener = app[LISTENER]
+    if listener.site is None:
+        raise web.HTTPServiceUnavailable(text="not listening (an in-process app, or restarting)\n")
+
+    async def restarting() -> None:
+        runner, site = listener.runner, listener.site
+        assert runner is not None and site is not None
+        listener.site = None
+        await site.stop()  # no new connections from here on: they are refused
+        log.info("restart: closing %d WebSocket(s), down for %s s", len(app[REGISTRY]), down)
+        await app[REGISTRY].close_all(
+            timeout=CLOSE_TIMEOUT, code=SERVICE_RESTART, reason="service restart"
+        )
+        await asyncio.sleep(down)
+        site = web.TCPSite(runner, listener.host, listener.port, ssl_context=listener.tls)
+        await site.start()
+        listener.site = site
+        log.info("restart: listening again on port %d", listener.port)
+
+    async with accept(request) as conn:
+        await echo_messages(conn, limit=1)
+        if conn.ws.closed:
+            return conn.ws
+        task = asyncio.create_task(restarting())
+        _RESTARTS.add(task)
+        task.add_done_callback(_RESTARTS.discard)
+        await echo_messages(conn)
+    return conn.ws
+
+
+_RESTARTS: set[asyncio.Task[None]] = set()
+"""Restarts under way: a task the loop holds no reference to may be collected."""
+
+
 ROUTES: tuple[tuple[str, Handler], ...] = (
     ("/close", close),
     ("/reject", reject),
@@ -133,4 +177,5 @@ ROUTES: tuple[tuple[str, Handler], ...] = (
     ("/slow", slow),
     ("/sink", sink),
     ("/silent", silent),
+    ("/restart", restart),
 )

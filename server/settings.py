@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,5 +29,18 @@ class Settings:
     compress: bool
 
 
+@dataclass(slots=True)
+class Listener:
+    """Where the server listens, filled in by ``serve()`` once it does (so /restart can
+    stop and start listening again); empty for an app run in-process."""
+
+    runner: web.AppRunner | None = None
+    site: web.TCPSite | None = None
+    host: str = ""
+    port: int = 0
+    tls: ssl.SSLContext | None = None
+
+
 SETTINGS = web.AppKey("settings", Settings)
 REGISTRY = web.AppKey("registry", Registry)
+LISTENER = web.AppKey("listener", Listener)

@@ -22,6 +22,7 @@ Namespace ``/chat`` answers ``echo`` with ``{"namespace": "/chat", "data"}``; na
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import socketio
 from aiohttp import web
@@ -30,9 +31,24 @@ PATH = "socket.io"
 TOKEN = "letmein"
 
 
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def allowed_origin(origin: str, environ: dict[str, Any]) -> bool:
+    """Whether a page of ``origin`` may connect: the server's own origin (python-socketio's
+    default), and any loopback one, http or https. The scenario suite's page is https,
+    served by a second server (``--tls-cert``) on another loopback port, while socket.io
+    runs on the plain one; this server listens on loopback by default anyway."""
+    own = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST', '')}"
+    if origin == own:
+        return True
+    parts = urlsplit(origin)
+    return parts.scheme in ("http", "https") and parts.hostname in LOOPBACK
+
+
 def make_sio() -> socketio.AsyncServer:
     """The Socket.IO server with the handlers above; :func:`attach` mounts it."""
-    sio = socketio.AsyncServer(async_mode="aiohttp")
+    sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins=allowed_origin)
 
     async def connect(sid: str, environ: dict[str, Any], auth: Any = None) -> None:
         await sio.emit("welcome", {"sid": sid, "auth": auth}, to=sid)

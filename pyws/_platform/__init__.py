@@ -13,7 +13,7 @@ import asyncio
 import sys
 import time
 from collections.abc import Awaitable, Callable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .._transport import TransportFactory
 from .._validation import URLParser
@@ -31,9 +31,17 @@ class Backend(NamedTuple):
     pause: Callable[[float], Awaitable[None]] = asyncio.sleep
     """Waits between reconnection attempts; may end early (a browser coming online)."""
     now: Callable[[], float] = time.monotonic
-    with_proxy: Callable[[object], TransportFactory] | None = None
-    """The transport through a given proxy (``connect(proxy=...)``); None where the
-    platform applies its own proxy settings (a browser)."""
+    honours: frozenset[str] = frozenset()
+    """Options of ``websockets.connect`` this platform honours (CPython: ``ssl``,
+    ``server_hostname``); a browser honours none, and they are warned about."""
+    configure: Callable[[dict[str, Any]], TransportFactory] | None = None
+    """The transport factory for values of :attr:`honours` (checking them)."""
+
+    def transport_for(self, options: dict[str, Any]) -> TransportFactory:
+        """The transport factory for these honoured options: :attr:`transport` if none."""
+        if not options or self.configure is None:
+            return self.transport
+        return self.configure(options)
 
 
 def backend() -> Backend:
@@ -51,4 +59,10 @@ def backend() -> Backend:
             "pyws in CPython runs over the `websockets` library, which is not installed "
             f"({exc}): pip install 'pyws[cpython]'"
         ) from None
-    return Backend(cpython.StreamTransport, cpython.parse_url, False, with_proxy=cpython.with_proxy)
+    return Backend(
+        cpython.StreamTransport,
+        cpython.parse_url,
+        False,
+        honours=cpython.HONOURED,
+        configure=cpython.configure,
+    )

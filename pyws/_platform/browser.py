@@ -5,17 +5,19 @@ page, a worker, or Node; imported lazily, in Pyodide only."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import js
 from pyodide.code import run_js
-from pyodide.ffi import JsProxy, create_proxy, to_js
+from pyodide.ffi import JsException, JsProxy, create_proxy, to_js
 from pyodide.ffi import can_run_sync as _can_run_sync
 from pyodide.ffi import run_sync as _run_sync
 
 from .._validation import ParsedURL
 from ..blob import Blob
+from ..exceptions import InvalidURI
 
 is_binary = run_js("(x) => x instanceof Blob || x instanceof ArrayBuffer || ArrayBuffer.isView(x)")
 _parse_url = run_js(
@@ -133,6 +135,51 @@ def parse_url(url: str) -> ParsedURL | None:
     base = None if location is None else str(location.href).removeprefix("blob:")
     parts = _parse_url(url, base)
     return None if parts is None else ParsedURL(*parts.to_py())
+
+
+def _location() -> str | None:
+    """The page's or worker's URL (a ``blob:`` worker's is the page's), None in Node."""
+    location = getattr(js, "location", None)
+    return None if location is None else str(location.href).removeprefix("blob:")
+
+
+@contextmanager
+def refused_urls(url: str) -> Iterator[None]:
+    """Around the construction of a browser socket (``new WebSocket``, ``new
+    WebSocketStream``): the browser's ``SecurityError`` becomes :exc:`InvalidURI`.
+
+    A page (or worker) loaded over https may not open ``ws://`` to a host that is not
+    loopback (mixed content): the browser throws at construction, and the message says so,
+    naming the page. Any other ``SecurityError`` is an :exc:`InvalidURI` with the
+    browser's own words. (A port the browser blocks, such as 25, is no such error:
+    Chromium 156 and Firefox 153 fail that connection later, an ``InvalidHandshake``.)
+    """
+    try:
+        yield
+    except JsException as exc:
+        if _js_error_name(exc) != "SecurityError":
+            raise
+        page = _location()
+        if url.startswith("ws:") and page is not None and page.startswith("https:"):
+            where = "the page" if getattr(js, "document", None) is not None else "the worker"
+            raise InvalidURI(
+                url,
+                f"{where} {page} was loaded over https, and the browser refuses an "
+                "insecure ws:// connection from it (mixed content): use wss://",
+            ) from exc
+        raise InvalidURI(url, f"the browser refused it: {_js_error_text(exc)}") from exc
+
+
+def _js_error_name(exc: JsException) -> str:
+    name = getattr(exc, "name", None)
+    if isinstance(name, str) and name:
+        return name
+    return str(exc).partition(":")[0].strip()
+
+
+def _js_error_text(exc: JsException) -> str:
+    message = getattr(exc, "message", None)
+    return message if isinstance(message, str) and message else str(exc)
 
 
 def jspi_supported() -> bool:

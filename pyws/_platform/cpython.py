@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any, Literal, NamedTuple
 
 from websockets.client import ClientProtocol
+from websockets.exceptions import NegotiationError
 from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
 from websockets.frames import Frame, Opcode
 from websockets.http11 import USER_AGENT, Response
@@ -35,7 +36,7 @@ from .._validation import ParsedURL
 from ..blob import Blob
 from ..connection import State
 
-__all__ = ["Proxy", "StreamTransport", "parse_url", "proxy_for", "with_proxy"]
+__all__ = ["HONOURED", "Proxy", "StreamTransport", "configure", "parse_url", "proxy_for"]
 
 _log = logging.getLogger("pyws")
 
@@ -48,6 +49,46 @@ close it ourselves, and the close still counts as clean. Chromium's
 ``kUnderlyingConnectionCloseTimeout``."""
 
 
+HONOURED = frozenset({"ssl", "server_hostname", "proxy"})
+"""The options of ``websockets.connect`` that pyws honours in CPython: there is no browser
+to take certificates or proxy settings from here."""
+
+TLS = ssl.SSLContext | Literal[True] | None
+
+
+def configure(options: dict[str, Any]) -> TransportFactory:
+    """:class:`StreamTransport` with the :data:`HONOURED` options, as ``websockets`` takes
+    them: ``ssl``, an ``ssl.SSLContext`` (True or None: the default context, which trusts
+    the system's certificate authorities), for wss URLs only; ``server_hostname``, the
+    name the certificate must match (and sent as SNI) instead of the URL's host; ``proxy``,
+    True (the default) for the system's proxy settings, None for none, or a proxy URL
+    (checked here)."""
+    tls = options.get("ssl")
+    if not (tls is None or tls is True or isinstance(tls, ssl.SSLContext)):
+        raise TypeError(f"ssl must be an ssl.SSLContext, True or None, not {tls!r}")
+    server_hostname = options.get("server_hostname")
+    if not (server_hostname is None or isinstance(server_hostname, str)):
+        raise TypeError(f"server_hostname must be a str or None, not {server_hostname!r}")
+    proxy: Any = options.get("proxy", True)
+    if proxy is not True and proxy is not None:
+        Proxy(proxy)  # raises TypeError or ValueError
+
+    def factory(
+        url: str, protocols: list[str], binary_type: BinaryType, events: Events
+    ) -> StreamTransport:
+        return StreamTransport(
+            url,
+            protocols,
+            binary_type,
+            events,
+            tls=tls,
+            server_hostname=server_hostname,
+            proxy=proxy,
+        )
+
+    return factory
+
+
 class StreamTransport(asyncio.Protocol):
     """One WebSocket connection: a pyws ``Transport`` above, an asyncio ``Protocol`` below.
 
@@ -56,6 +97,11 @@ class StreamTransport(asyncio.Protocol):
     it produces at once (so a send is synchronous, like the browser's ``ws.send``), and
     turns what it parses into the browser's ``readyState`` and events. Every path to the
     end reports once, from :meth:`_report_closed`; :meth:`release` silences it.
+
+    ``tls`` and ``server_hostname`` are ``websockets``' ``ssl`` and ``server_hostname``
+    (see :func:`configure`). A connection that fails before it opens reports the exception
+    that failed it with its ``error`` event (an ``ssl.SSLCertVerificationError``, a
+    ``ConnectionRefusedError``, ``websockets``' ``InvalidStatus``...).
     """
 
     def __init__(
@@ -64,18 +110,26 @@ class StreamTransport(asyncio.Protocol):
         protocols: list[str],
         binary_type: BinaryType,
         events: Events,
+        *,
+        tls: TLS = None,
+        server_hostname: str | None = None,
         proxy: str | Literal[True] | None = True,
     ) -> None:
         scheme, _, rest = url.partition(":")  # url is what check_url() returned
         parts = _parse(scheme, rest) if scheme in ("ws", "wss") else None
         if parts is None:
             raise ValueError(f"not a ws or wss URL as check_url() returns: {url!r}")
+        if parts.scheme == "ws" and (tls is not None or server_hostname is not None):
+            option = "ssl" if tls is not None else "server_hostname"
+            raise ValueError(f"{option}= is for wss URLs, and {url!r} is ws: use wss:// for TLS")
         self._url = url
         self._binary_type = binary_type
         self._events: Events | None = events
         self._state = State.CONNECTING
         self._failed = False
         """Whether the connection was failed (RFC 6455 7.1.7): it then closes unclean."""
+        self._cause: BaseException | None = None
+        """What failed the connection, when it failed before opening: for ``error``."""
         self._offered = bool(protocols)
         self._extensions = ""
         self._tcp: asyncio.Transport | None = None
@@ -106,22 +160,42 @@ class StreamTransport(asyncio.Protocol):
         self._loop = asyncio.get_running_loop()
         # Connecting runs in a task, so no event fires before the caller holds this
         # transport, as no browser event fires inside the WebSocket constructor.
+        context = None
+        if secure:
+            context = ssl.create_default_context() if tls is None or tls is True else tls
         if proxy is True:  # the system's settings, as a browser applies its own
             proxy = proxy_for(parts.address, port, secure)
         self._connecting: asyncio.Task[None] | None = self._loop.create_task(
-            self._connect(parts.address, port, secure, None if proxy is None else Proxy(proxy))
+            self._connect(
+                parts.address,
+                port,
+                context,
+                server_hostname,
+                None if proxy is None else Proxy(proxy),
+            )
         )
 
-    async def _connect(self, host: str, port: int, secure: bool, proxy: Proxy | None) -> None:
+    async def _connect(
+        self,
+        host: str,
+        port: int,
+        context: ssl.SSLContext | None,
+        server_hostname: str | None,
+        proxy: Proxy | None,
+    ) -> None:
         try:
-            tls = ssl.create_default_context() if secure else None
             if proxy is None:
-                await self._loop.create_connection(lambda: self, host, port, ssl=tls)
+                await self._loop.create_connection(
+                    lambda: self, host, port, ssl=context, server_hostname=server_hostname
+                )
             else:
                 transport = await proxy.tunnel(host, port)
-                if tls is not None:
+                if context is not None:
                     upgraded = await self._loop.start_tls(
-                        transport, transport.get_protocol(), tls, server_hostname=host
+                        transport,
+                        transport.get_protocol(),
+                        context,
+                        server_hostname=server_hostname or host,
                     )
                     assert upgraded is not None
                     transport = upgraded
@@ -130,7 +204,7 @@ class StreamTransport(asyncio.Protocol):
         except (Exception, asyncio.CancelledError) as exc:
             self._connecting = None
             # Cancelled: close() or release() stopped it, and there is nothing to say.
-            self._fail(None if isinstance(exc, asyncio.CancelledError) else repr(exc))
+            self._fail(None if isinstance(exc, asyncio.CancelledError) else exc)
             self._report_closed()
         else:
             self._connecting = None
@@ -256,7 +330,7 @@ class StreamTransport(asyncio.Protocol):
         if not self._failed and (protocol.parser_exc or protocol.handshake_exc) is not None:
             # The server broke the protocol (which sent its close frame already), or sent
             # no valid HTTP response.
-            self._fail(repr(protocol.parser_exc or protocol.handshake_exc))
+            self._fail(protocol.parser_exc or protocol.handshake_exc)
 
     def eof_received(self) -> None:
         self._protocol.receive_eof()
@@ -266,6 +340,9 @@ class StreamTransport(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._protocol.receive_eof()  # idempotent; anything it would write has nowhere to go
         self._protocol.data_to_send()
+        if self._state == State.CONNECTING and self._cause is None:
+            # Closed before the handshake's answer: receive_eof() made that InvalidMessage.
+            self._cause = self._protocol.handshake_exc or exc
         self._report_closed()
 
     # -- inside ------------------------------------------------------------------------
@@ -273,12 +350,12 @@ class StreamTransport(asyncio.Protocol):
     def _on_response(self, response: Response, events: Events) -> None:
         protocol = self._protocol
         if protocol.handshake_exc is not None:  # an HTTP status, a bad header...
-            self._fail(str(protocol.handshake_exc))
+            self._fail(protocol.handshake_exc)
             return
         # WHATWG fails a handshake that offered subprotocols and got none back, and so
         # does Chromium (Firefox opens); the websockets library accepts it: check here.
         if self._offered and not protocol.subprotocol:
-            self._fail("the server selected none of the subprotocols offered")
+            self._fail(NegotiationError("the server selected none of the subprotocols offered"))
             return
         self._extensions = ", ".join(response.headers.get_all("Sec-WebSocket-Extensions"))
         self._state = State.OPEN
@@ -307,8 +384,8 @@ class StreamTransport(asyncio.Protocol):
         if self._fragments_text:
             try:
                 message = data.decode("utf-8")
-            except UnicodeDecodeError:
-                self._fail("invalid UTF-8 in a text message", 1007)  # as the browser does
+            except UnicodeDecodeError as exc:
+                self._fail(exc, 1007, "invalid UTF-8 in a text message")  # as the browser does
                 return
         else:
             message = Blob(data) if self._binary_type == "blob" else data
@@ -316,20 +393,27 @@ class StreamTransport(asyncio.Protocol):
         if self._state == State.OPEN:
             events.on_message(message)
 
-    def _fail(self, why: str | None, code: int | None = None) -> None:
-        """Fail the connection (RFC 6455 7.1.7): send a close frame with ``code`` if given,
-        then close TCP; connection_lost() reports ``error`` and ``close`` 1006.
+    def _fail(self, cause: BaseException | None, code: int | None = None, reason: str = "") -> None:
+        """Fail the connection (RFC 6455 7.1.7): send a close frame with ``code`` and
+        ``reason`` if given, then close TCP; connection_lost() reports ``error`` and
+        ``close`` 1006.
 
-        ``why`` is logged as a warning, where the browser would print it to its console: a
+        ``cause`` (None: closed on purpose) is logged as a warning, where the browser would
+        print it to its console. Before the connection opened, the ``error`` event carries
+        it too: pyws's caller gets it as the ``InvalidHandshake``'s cause. Once open, a
         page is told nothing more than 1006, and so is pyws's caller.
         """
-        if why is not None:
-            _log.warning("WebSocket connection to %s failed: %s", self._url, why)
+        if cause is not None:
+            _log.warning(
+                "WebSocket connection to %s failed: %s: %s", self._url, type(cause).__name__, cause
+            )
+            if self._state == State.CONNECTING and self._cause is None:
+                self._cause = cause
         self._failed = True
         if self._state != State.CLOSED:
             self._state = State.CLOSING
         if code is not None and self._protocol.state is ProtocolState.OPEN:
-            self._protocol.fail(code, why or "")
+            self._protocol.fail(code, reason)
             self._flush()
         self._close_tcp()
 
@@ -348,7 +432,7 @@ class StreamTransport(asyncio.Protocol):
             events.on_close(received.code, received.reason, True)
             return
         # Failed, dropped, or the closing handshake cut short: the browser's 1006.
-        events.on_error()
+        events.on_error(self._cause)
         if self._events is not None:  # the error handler may have released this
             events.on_close(1006, "", False)
 
@@ -715,18 +799,3 @@ class _ConnectReply(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.head.done():
             self.head.set_exception(ConnectionError("the proxy closed the connection"))
-
-
-def with_proxy(proxy: object) -> TransportFactory:
-    """The transport factory for ``connect(..., proxy=...)``: True (the default) for the
-    system's proxy settings, None for none, or a proxy URL (checked here)."""
-    if proxy is not True and proxy is not None:
-        Proxy(proxy)  # type: ignore[arg-type]  # raises TypeError or ValueError
-    setting: Any = proxy
-
-    def transport(
-        url: str, protocols: list[str], binary_type: BinaryType, events: Events
-    ) -> StreamTransport:
-        return StreamTransport(url, protocols, binary_type, events, proxy=setting)
-
-    return transport

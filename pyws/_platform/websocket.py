@@ -12,7 +12,7 @@ from pyodide.ffi import JsBuffer, JsProxy, to_js
 
 from .._transport import BinaryType, Events
 from ..blob import Blob
-from .browser import JsBlob, Timer, is_binary, resources, to_js_blob
+from .browser import JsBlob, Timer, is_binary, refused_urls, resources, to_js_blob
 
 # Handlers pass only what Python needs (e.data; code, reason, wasClean as primitives), so
 # no event object is proxied per message. Returns a function that detaches them again.
@@ -38,7 +38,8 @@ class BrowserTransport:
     def __init__(
         self, url: str, protocols: list[str], binary_type: BinaryType, events: Events
     ) -> None:
-        self._ws: Any = js.WebSocket.new(url, to_js(protocols))
+        with refused_urls(url):  # mixed content: InvalidURI
+            self._ws: Any = js.WebSocket.new(url, to_js(protocols))
         # _send bound to this socket: a send is then one call into JS.
         self._send: Callable[[Any], int | None] = _send.bind(None, self._ws)
         self._ws.binaryType = _BINARY_TYPES[binary_type]

@@ -100,7 +100,14 @@ OFFENCES = {
 
 
 async def offend(url: str, offence: Offence) -> int | None:
-    """Send the over-size message; return the close code the server sent."""
+    """Send the over-size message; return the close code received, None if none was.
+
+    The server refuses the message (on its frame header, or once it has read past the
+    limit) while the send may still be draining, so the close surfaces from ``send()`` or
+    from ``recv()``. If the server closes TCP with bytes of ours unread, its RST can end
+    our write before we read its close frame: then none was received. The server's log
+    line tells the code it sent, whichever way.
+    """
     async with connect(
         url, max_size=None, compression="deflate" if offence.compression else None
     ) as ws:
@@ -153,7 +160,7 @@ def test_over_size_closes_only_the_offender(tmp_path: Path, name: str) -> None:
         code = run_async(scenario(server, offence))
         closed = wait_for_log(server, lambda line: "ws closed" in line, count=BYSTANDERS + 1)
     log = server.log
-    assert code == MESSAGE_TOO_BIG
+    assert code in (MESSAGE_TOO_BIG, None), code
     assert len(closed) == BYSTANDERS + 1
     # Exactly one line for the offender: its one good message, then 1009 with the reason.
     offender = [line for line in closed if f"code={MESSAGE_TOO_BIG}" in line]

@@ -22,6 +22,11 @@ FEATURES = {
     "patch": "pyws.patch_websockets() and pyws.patch_aiohttp() patch only under Pyodide",
     "ssl": "gql and python-engineio import ssl, which Pyodide 0.29 ships as a package of its "
     "own that the npm distribution lacks",
+    "https_page": "a page or worker loaded over https (Node and CPython have none): relative "
+    "URLs resolve to wss against it, and mixed-content blocking applies",
+    "wss": "a TLS server whose certificate the target trusts: the harness makes Chromium, "
+    "Firefox, Node and CPython trust a CA made for the run; WebKitGTK's MiniBrowser has no "
+    "switch to trust one certificate or CA, only one that ignores every TLS error",
 }
 """Every feature a scenario may need, with why a target may lack it."""
 
@@ -42,6 +47,8 @@ def features() -> set[str]:
         found.add("buffered_amount")
     if getattr(js, "location", None) is not None:
         found.add("location")
+        if str(js.location.href).removeprefix("blob:").startswith("https:"):
+            found.add("https_page")
     if _ffi.jspi_supported():
         found |= {"jspi", "sync"}
     return found
@@ -79,6 +86,17 @@ def facts() -> dict[str, Any]:
         else:
             facts["context"] = "node"
     return facts
+
+
+def tls_options(server: Any) -> dict[str, Any]:
+    """What ``pyws.connect`` needs to trust the run's CA, on top of what the target does by
+    itself: CPython's ``ssl=`` (a context that trusts that CA); nothing in Pyodide, whose
+    platform was made to trust it (the harness told the browser, or Node)."""
+    if IN_PYODIDE or not server.ca:
+        return {}
+    import ssl
+
+    return {"ssl": ssl.create_default_context(cafile=server.ca)}
 
 
 def live_proxies() -> int:

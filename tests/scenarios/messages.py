@@ -144,18 +144,6 @@ async def http_urls_map_to_ws(server: Server) -> None:
         assert await ws.recv() == "mapped"
 
 
-@scenario("location")
-async def relative_urls_resolve_against_the_location(server: Server) -> None:
-    import js
-
-    # The runner's page or worker is served by the bundled server itself.
-    assert str(js.location.host) == server.http.split("//")[1], str(js.location.href)
-    async with pyws.connect("/echo") as ws:
-        assert ws.url == server.url("/echo")
-        await ws.send("relative")
-        assert await ws.recv() == "relative"
-
-
 @scenario("not:location")
 async def relative_urls_without_a_location_say_why(server: Server) -> None:
     for url in ("/echo", "echo", "//127.0.0.1/echo"):

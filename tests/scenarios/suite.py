@@ -39,6 +39,7 @@ MODULES = (
     "sync_api",
     "patch",
     "aiohttp_compat",
+    "tls",
 )
 """The scenario modules of this package, in the order they run."""
 
@@ -48,17 +49,39 @@ SCENARIO_GUARD = 180.0
 
 @dataclass(frozen=True)
 class Server:
-    """Where the bundled server (``python -m server``) listens, as a scenario sees it."""
+    """Where the bundled server (``python -m server``) listens, as a scenario sees it.
+
+    Three of them run for the suite: one plain, one over TLS with a certificate of a CA made
+    for the run (which the target trusts, in its own way), and one over TLS with a
+    certificate of another CA, which nobody trusts. Pages and workers are loaded from the
+    TLS one: an https page.
+    """
 
     ws: str
     """``ws://127.0.0.1:PORT``: prefix of the scenario endpoints (``/echo``...)."""
     http: str
     """``http://127.0.0.1:PORT``."""
+    wss: str = ""
+    """``wss://127.0.0.1:PORT``: the same endpoints over TLS, with a certificate the target
+    trusts; empty where the target cannot be made to trust it (feature ``wss``)."""
+    https: str = ""
+    """``https://127.0.0.1:PORT``: the TLS server's origin; the page's, in a browser."""
+    untrusted: str = ""
+    """``wss://127.0.0.1:PORT``: a TLS server whose certificate no target trusts."""
+    mixed: str = ""
+    """``ws://NAME:PORT``: the plain server under a name that is not loopback (the target
+    maps it to 127.0.0.1), which mixed-content blocking applies to."""
+    ca: str = ""
+    """The file of the run's CA certificate (PEM), where the scenarios must pass it
+    themselves (CPython's ``ssl=``); empty where the target trusts it on its own."""
     send: Callable[[str], object] | None = field(default=None, compare=False, repr=False)
     """Sends a text message to the harness's control WebSocket (None: no harness)."""
 
     def url(self, path: str) -> str:
         return self.ws + path
+
+    def wss_url(self, path: str) -> str:
+        return self.wss + path
 
     def restart(self) -> None:
         """Ask the harness to kill the server (SIGKILL: no close frame, no goodbye) and
@@ -140,6 +163,8 @@ async def run(
 ) -> Report:
     """Run the scenarios (or those named in ``only``) one after another."""
     features = environment.features()
+    if server.wss:
+        features.add("wss")  # a TLS server the target trusts
     report = Report(facts=environment.facts())
     for item in collect():
         if only is not None and item.name not in only:

@@ -82,10 +82,16 @@ def test_oversized_message_closes_only_that_client(server: Server) -> None:
             connect(server.ws_url(), max_size=None) as bystander,
             connect(server.ws_url(), max_size=None) as offender,
         ):
-            await offender.send(b"x" * (MAX_SIZE + 1))
+            # The server refuses on the frame header and closes with 1009 at once, while the
+            # send may still be draining: the close surfaces from send() or from recv().
+            # And if the server closes TCP with our unread bytes in its buffer, its RST can
+            # end our write before we read its close frame: then none was received (1006).
+            # The server's log line below tells the code it sent, whichever way.
             with pytest.raises(ConnectionClosedError) as info:
+                await offender.send(b"x" * (MAX_SIZE + 1))
                 await offender.recv()
-            assert info.value.rcvd is not None and info.value.rcvd.code == 1009
+            rcvd = info.value.rcvd
+            assert rcvd is None or rcvd.code == 1009, info.value
             await bystander.send("still here")
             assert await bystander.recv() == "still here"
 

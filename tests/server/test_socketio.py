@@ -46,3 +46,15 @@ def test_shutdown_disconnects_socketio_clients(tree: Tree) -> None:
         reason = run(go())
         assert srv.proc.wait(GUARD) == 0
     assert reason == socketio.AsyncClient.reason.SERVER_DISCONNECT, reason
+
+
+def test_loopback_origins_may_connect_others_not() -> None:
+    # The scenario suite's https page (a TLS server on another loopback port) talks to the
+    # plain server's socket.io; a page elsewhere may not.
+    from server.sio import allowed_origin
+
+    environ = {"wsgi.url_scheme": "http", "HTTP_HOST": "127.0.0.1:8000"}
+    for origin in ("http://127.0.0.1:8000", "https://127.0.0.1:8443", "http://localhost:3000"):
+        assert allowed_origin(origin, environ), origin
+    for origin in ("https://example.com", "http://127.0.0.2:8000", "null", "file://"):
+        assert not allowed_origin(origin, environ), origin

@@ -224,6 +224,27 @@ async def test_close_before_open_is_an_invalid_handshake() -> None:
         await opening
 
 
+async def test_an_error_before_open_carries_its_cause() -> None:
+    # CPython's transport passes the exception that failed the connection with "error".
+    ws, transport = new_socket("wss://127.0.0.1:1/")
+    opening = asyncio.create_task(ws._wait_open(5))
+    await asyncio.sleep(0)
+    cause = ConnectionRefusedError(111, "Connection refused")
+    transport.events.on_error(cause)
+    with pytest.raises(InvalidHandshake) as info:
+        await opening
+    assert info.value.__cause__ is cause
+    assert info.value.why == "ConnectionRefusedError: [Errno 111] Connection refused"
+    assert str(info.value) == f"could not connect to wss://127.0.0.1:1/: {info.value.why}"
+
+
+def test_invalid_handshake_without_a_reason_says_so_without_browser_words() -> None:
+    # Outside Pyodide there is no browser to blame; its wording is for browsers only.
+    error = InvalidHandshake("ws://h/", 1006)
+    assert str(error) == "could not connect to ws://h/ (close code 1006); no reason was given"
+    assert (error.why, error.__cause__) == (None, None)
+
+
 async def test_open_timeout_closes_the_browser_socket() -> None:
     ws, transport = new_socket()
     with pytest.raises(TimeoutError, match="timed out"):
