@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 # The older Pyodide tested beside web/package.json's pin (harness/suite.py reads it too).
 OLD_PYODIDE := $(shell cat scripts/older-pyodide.txt)
 
-.PHONY: demo test lint bench bench-smoke setup browser firefox test-firefox webkit test-webkit clean
+.PHONY: demo test lint bench bench-smoke setup browser firefox test-firefox webkit test-webkit clean fuzz
 
 demo: setup
 	$(PY) -m server --port $(PORT)
@@ -77,6 +77,16 @@ bench: setup browser
 
 bench-smoke: setup browser
 	$(PY) -m bench --quick
+
+# The model-based tests (tests/model; docs/reliability.md). `make test` runs them bounded and
+# derandomised (Hypothesis profile "ci"); `make fuzz` runs each of the 4 machines for
+# FUZZ_SECONDS on fresh random examples (profile "fuzz"), keeping Hypothesis's example
+# database in build/hypothesis, so a failure found once is replayed first ever after.
+# Each machine's example count goes to the output and to build/fuzz.log.
+FUZZ_SECONDS ?= 150
+fuzz: $(VENV)/.installed
+	@mkdir -p build
+	PYWS_HYPOTHESIS=fuzz PYWS_FUZZ_SECONDS=$(FUZZ_SECONDS) $(VENV)/bin/pytest tests/model -s -q
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

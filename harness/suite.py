@@ -4,7 +4,9 @@ A target is a program that opens the *runner URL* ``https://HOST:PORT/?control=w
 
 - a browser on ``harness/suite_web/`` (the page, or with ``&worker=1`` a dedicated worker),
   launched as a plain subprocess by :func:`harness.browser.launch` (no DevTools attached):
-  Chromium, Firefox ESR, or WebKitGTK's MiniBrowser on a private Xvfb;
+  Chromium, Firefox ESR, or WebKitGTK's MiniBrowser on a private Xvfb (started by
+  WebKitWebDriver, the one way to make it trust a single certificate, and asked nothing
+  more: harness/webkit_open.py);
 - Node on ``harness/suite_web/suite.mjs``, with Pyodide from npm;
 - a CPython interpreter on ``harness/suite_main.py``.
 
@@ -47,7 +49,6 @@ from harness.browser import (
     chromium_command,
     firefox_command,
     launch,
-    webkit_command,
 )
 from harness.config import HOST
 from harness.control import Control
@@ -129,14 +130,24 @@ def firefox_suite(url: str, profile: Path, ca: RunCA) -> list[str]:
 
 
 def webkit_suite(url: str, profile: Path, ca: RunCA) -> list[str]:
-    """WebKitGTK's MiniBrowser, which is not made to trust the run's CA: it has no switch
-    for one certificate or CA, only ``--ignore-tls-errors`` for all (which would let the
-    untrusted server through). So its page is plain http (``Target.tls_page``) and the
-    scenarios that need a trusted wss server are skipped there; WebKitWebDriver's
-    ``webkitgtk:browserOptions`` ``certificates`` (a host and a certificate file) is the
-    way to trust exactly the run's server certificate, once the suite drives WebKit
-    through it."""
-    return webkit_command(url, profile)
+    """WebKitGTK's MiniBrowser, started by WebKitWebDriver (harness/webkit_open.py), which
+    accepts the run's server certificate alone for its host (``webkitgtk:browserOptions``
+    ``certificates``): MiniBrowser by itself can only ignore every TLS error. Its data,
+    cache and settings stay under ``profile`` (the XDG folders).
+
+    Its runner page is plain http (``Target.tls_page``), the TLS server named in the query:
+    WebKitGTK 2.50 blocks ``ws://`` from an https page even to loopback (measured: to
+    127.0.0.1 and localhost, an ``error`` event and no exception, while Chromium and
+    Firefox exempt loopback), and the control WebSocket and most scenarios use ``ws://``
+    to 127.0.0.1. So the wss scenarios run against the trusted server from that page, and
+    those that need an https page (``https_page``) are skipped there."""
+    env = [f"HOME={profile}", f"PYTHONPATH={ROOT}"] + [
+        f"XDG_{kind}_HOME={profile / kind.lower()}" for kind in ("CONFIG", "CACHE", "DATA")
+    ]
+    return [
+        "env", *env, sys.executable, "-m", "harness.webkit_open",
+        "--certificate", f"{HOST}={ca.server_cert}", url,
+    ]  # fmt: skip
 
 
 def node_command(url: str, profile: Path, ca: RunCA) -> list[str]:
@@ -176,8 +187,9 @@ class Target:
     requires: tuple[Path, ...] = ()
     """Files it needs besides the common set-up, made by ``make test-NAME``."""
     tls_page: bool = True
-    """Whether the runner page comes from the TLS server (an https page), the target
-    trusting the run's CA; else from the plain one, with no trusted TLS server (WebKit)."""
+    """Whether the runner page comes from the TLS server (an https page); else from the
+    plain one (WebKit: an https page there may not open ``ws://`` even to loopback, which
+    the control WebSocket and most scenarios use; see :func:`webkit_suite`)."""
     transport: str = "websocket"
     """What ``pyws.connect(transport="auto")`` picks when nothing needs a particular one:
     ``"stream"`` runs the whole suite over ``WebSocketStream`` (``&transport=stream``)."""
@@ -328,6 +340,8 @@ async def run_target(
                 f"?control={quote(control.url, safe='')}&plain={quote(plain.url, safe='')}"
                 f"&untrusted={quote(untrusted.url, safe='')}&mixed={MIXED_HOST}{target.query}"
             )
+            if not target.tls_page:  # the page is plain: it names the TLS server
+                query += f"&tls={quote(tls.url, safe='')}"
             if only:
                 query += f"&only={quote(','.join(only), safe=',')}"
             url = f"{(tls if target.tls_page else plain).url}/{query}"

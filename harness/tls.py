@@ -9,6 +9,9 @@ ignoring certificate errors at large:
   ``--user-data-dir``, which the harness always gives);
 - Firefox: the CA in the test profile's own certificate store (:func:`add_to_nss`, NSS
   ``certutil`` from Debian's ``libnss3-tools``);
+- WebKit (WebKitGTK): WebKitWebDriver's ``webkitgtk:browserOptions`` ``certificates``, which
+  allows :attr:`RunCA.server_cert` (that certificate alone) for :data:`HOST`
+  (``webkit_web_context_allow_tls_certificate_for_host``; see harness/webdriver.py);
 - Node: ``NODE_EXTRA_CA_CERTS`` naming :attr:`RunCA.ca_cert`;
 - CPython: ``ssl=`` :func:`client_context` (the scenarios pass it).
 
@@ -47,6 +50,8 @@ class RunCA:
     """The CA's certificate (PEM): what a client is told to trust."""
     server_chain: Path
     """The server's certificate chain (PEM, leaf first): ``--tls-cert``."""
+    server_cert: Path
+    """The server's certificate alone (PEM), for WebKit, which trusts that certificate."""
     server_key: Path
     """Its private key (PEM): ``--tls-key``."""
     spki: str
@@ -71,6 +76,7 @@ def make_ca(folder: Path, name: str = "pyws test CA") -> RunCA:
         name=name,
         ca_cert=folder / "ca.pem",
         server_chain=folder / "server.pem",
+        server_cert=folder / "server-cert.pem",
         server_key=folder / "server.key",
         spki=spki_hash(leaf.cert_chain_pems[0].bytes()),
     )
@@ -78,6 +84,7 @@ def make_ca(folder: Path, name: str = "pyws test CA") -> RunCA:
     with paths.server_chain.open("wb") as out:
         for blob in leaf.cert_chain_pems:
             out.write(blob.bytes())
+    paths.server_cert.write_bytes(leaf.cert_chain_pems[0].bytes())
     leaf.private_key_pem.write_to_path(str(paths.server_key))
     return paths
 

@@ -28,11 +28,11 @@ import os
 import re
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import urljoin
 
 from playwright.sync_api import expect as playwright_expect
@@ -437,31 +437,69 @@ class _Expect:
 expect = _Expect()
 
 
+class TrustingOptions(WebKitGTKOptions):
+    """Selenium's WebKitGTK options, with WebKitWebDriver's ``certificates``: each a host
+    and a PEM certificate file that the browser accepts for that host (and nothing else it
+    would refuse), as web-platform-tests does for WebKitGTK."""
+
+    def __init__(self, certificates: Mapping[str, Path] | None = None) -> None:
+        super().__init__()
+        self.certificates = dict(certificates or {})
+        """Host -> certificate file."""
+
+    def to_capabilities(self) -> dict[str, Any]:
+        capabilities: dict[str, Any] = super().to_capabilities()
+        if self.certificates:
+            capabilities[self.KEY]["certificates"] = [
+                {"host": host, "certificateFile": str(path)}
+                for host, path in self.certificates.items()
+            ]
+        return capabilities
+
+
+@contextmanager
+def webkit_driver(
+    screen: str,
+    log: IO[Any],
+    *,
+    certificates: Mapping[str, Path] | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Iterator[WebKitGTK]:
+    """A WebKitGTK MiniBrowser driven by WebKitWebDriver (Selenium) on a private Xvfb of
+    ``screen`` (``WxH``), accepting ``certificates`` (:class:`TrustingOptions`); the
+    driver's and the browser's output go to ``log``, ``env`` is added to their
+    environment."""
+    config = browser_config()
+    browser, driver_path = config.webkit_executable_path(), config.webkit_driver_path()
+    if not browser or not driver_path:
+        raise RuntimeError("no WebKitGTK or WebKitWebDriver: run `make webkit`")
+    options = TrustingOptions(certificates)
+    options.binary_location = browser
+    for argument in ("--automation", *config.WEBKIT_ARGS):
+        options.add_argument(argument)
+    xvfb, display = start_xvfb(screen)
+    try:
+        environment = {**os.environ, **(env or {}), "DISPLAY": display}
+        service = Service(driver_path, log_output=log, env=environment)
+        with warnings.catch_warnings():
+            # Selenium's own WebKitGTK class sets an option it has deprecated.
+            warnings.filterwarnings("ignore", "setting remote_server_addr", DeprecationWarning)
+            driver = WebKitGTK(options=options, service=service)
+        try:
+            yield driver
+        finally:
+            driver.quit()
+    finally:
+        stop(xvfb, 10)
+
+
 @contextmanager
 def webkit_page(base_url: str, log: Path) -> Iterator[Page]:
     """A WebKitGTK MiniBrowser driven by WebKitWebDriver on a private Xvfb, at
     playwright.config.py's viewport; the driver's output goes to ``log``."""
     config = browser_config()
-    browser, driver_path = config.webkit_executable_path(), config.webkit_driver_path()
-    if not browser or not driver_path:
-        raise RuntimeError("no WebKitGTK or WebKitWebDriver: run `make webkit`")
-    options = WebKitGTKOptions()
-    options.binary_location = browser
-    for argument in ("--automation", *config.WEBKIT_ARGS):
-        options.add_argument(argument)
-    xvfb, display = start_xvfb(f"{config.VIEWPORT['width']}x{config.VIEWPORT['height'] + 100}")
-    try:
-        with log.open("w") as out:
-            service = Service(driver_path, log_output=out, env={**os.environ, "DISPLAY": display})
-            with warnings.catch_warnings():
-                # Selenium's own WebKitGTK class sets an option it has deprecated.
-                warnings.filterwarnings("ignore", "setting remote_server_addr", DeprecationWarning)
-                driver = WebKitGTK(options=options, service=service)
-            try:
-                page = Page(driver, base_url)
-                page.set_viewport_size(config.VIEWPORT)
-                yield page
-            finally:
-                driver.quit()
-    finally:
-        stop(xvfb, 10)
+    screen = f"{config.VIEWPORT['width']}x{config.VIEWPORT['height'] + 100}"
+    with log.open("w") as out, webkit_driver(screen, out) as driver:
+        page = Page(driver, base_url)
+        page.set_viewport_size(config.VIEWPORT)
+        yield page

@@ -84,10 +84,16 @@ class Monitor:
         self._now = now
         self._last = now()
         self._cancel: Callable[[], None] | None = None
+        self._answering = False  # the heartbeat was sent: waiting up to timeout for anything
 
     def on_message(self, data: Any) -> None:
         """Record liveness, then pass the message on unless it is the reply."""
         self._last = self._now()
+        if self._answering:
+            # Answered: the next heartbeat is due interval from now, not when the timeout
+            # would have ended (with timeout > interval, up to timeout late; found by
+            # tests/model/test_heartbeat.py). Once per heartbeat, not per message.
+            self._arm(self.heartbeat.interval, self._check_quiet)
         reply = self.heartbeat.reply
         if reply is None or data != reply:
             self._deliver(data)
@@ -97,6 +103,7 @@ class Monitor:
         self._arm(self.heartbeat.interval, self._check_quiet)
 
     def stop(self) -> None:
+        self._answering = False
         if self._cancel is not None:
             self._cancel()
             self._cancel = None
@@ -115,9 +122,11 @@ class Monitor:
         sent_at = self._now()
         self._send(self.heartbeat.message)
         self._arm(self.heartbeat.timeout, lambda: self._check_answered(sent_at))
+        self._answering = True
 
     def _check_answered(self, sent_at: float) -> None:
         self._cancel = None
+        self._answering = False
         if self._last >= sent_at:
             self._check_quiet()
         else:

@@ -20,7 +20,6 @@ import contextlib
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -28,6 +27,7 @@ import pyws
 from pyws import _wakeup, connection
 from pyws.bounds import check_bounds
 from pyws.heartbeat import Heartbeat
+from tests.model.settings import run_machine
 from tests.unit.fake import FakeTransport
 
 REPLY = "beat"
@@ -177,10 +177,6 @@ class ReceivePath(RuleBasedStateMachine):
         self.loop.close()
 
 
-ReceivePath.TestCase.settings = settings(
-    max_examples=150,
-    stateful_step_count=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-test_receive_path_keeps_its_promises = pytest.mark.filterwarnings("ignore")(ReceivePath.TestCase)
+@pytest.mark.filterwarnings("ignore")
+def test_receive_path_keeps_its_promises() -> None:
+    run_machine(ReceivePath)

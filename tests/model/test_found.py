@@ -1,0 +1,348 @@
+"""Every failure the machines found, replayed as an explicit example (``tests.model.replay``).
+
+Each is the shrunk counterexample exactly as Hypothesis printed it on the code of ac8814b
+(before issue 21's fixes), invariant lines left out; docs/reliability.md lists what each
+showed. They run in ``make test`` with the machines, and pass on the fixed code.
+"""
+
+from __future__ import annotations
+
+from pyws.bounds import check_bounds
+from tests.model.replay import replay
+from tests.model.test_heartbeat import HeartbeatMachine
+from tests.model.test_reconnecting import ReconnectingMachine
+from tests.model.test_websocket import BoundsMachine, WebSocketMachine
+
+# -- WebSocket ------------------------------------------------------------------------------
+
+
+def test_not_utf8_decode_true_stays_queued() -> None:
+    """Issue 21 item 5: recv(decode=True) raised UnicodeDecodeError, the message stayed
+    queued and the connection open: every later recv(decode=True) raised again (the spin)."""
+
+    def steps(state: WebSocketMachine) -> None:
+        state.open(binary_type="bytes")
+        state.binary_arrives(data=b"\x80")
+        state.recv(decode=True, timeout=None)
+
+    replay(WebSocketMachine, steps)
+
+
+def test_not_utf8_decode_true_blob_replaced() -> None:
+    """Issue 21 item 5: in blob mode, recv(decode=True) returned '\ufffd' instead."""
+
+    def steps(state: WebSocketMachine) -> None:
+        state.open(binary_type="blob")
+        state.binary_arrives(data=b"\x80")
+        state.recv(decode=True, timeout=None)
+        state.blob_reads_finish()
+
+    replay(WebSocketMachine, steps)
+
+
+def test_not_utf8_then_a_closed_queue() -> None:
+    """Issue 21 item 5: the undecodable message came back from a later recv()."""
+
+    def steps(state: WebSocketMachine) -> None:
+        state.open(binary_type="bytes")
+        state.async_for_steps()
+        state.binary_arrives(data=b"")
+        state.binary_not_utf8_arrives(data=b"\xff")
+        state.connection_ends(close=(1000, "", True))
+        state.recv(decode=True, timeout=None)
+        state.async_for_steps()
+
+    replay(WebSocketMachine, steps)
+
+
+# -- bounds ---------------------------------------------------------------------------------
+
+
+def test_drop_oldest_while_a_blob_is_read() -> None:
+    """Issue 21 item 2: drop_oldest dropped the Blob recv(decode=False) was reading (it was
+    returned anyway) and counted it: dropped 1 where nothing had to be dropped. Found with
+    decode=True and invalid UTF-8 switched off (docs/reliability.md)."""
+
+    def steps(state: BoundsMachine) -> None:
+        state.open(binary_type="bytes", bounds=check_bounds(2, None, "drop_oldest"))
+        state.binary_type_changes(binary_type="blob")
+        state.recv(decode=False, timeout=None)
+        state.binary_arrives(data=b"")
+        state.binary_arrives(data=b"")
+        state.binary_arrives(data=b"\x00")
+
+    replay(BoundsMachine, steps)
+
+
+def test_drop_oldest_while_a_blob_is_read_pops_an_empty_queue() -> None:
+    """Issue 21 item 2, worse: the read Blob dropped, recv() popped an empty queue
+    (IndexError)."""
+
+    def steps(state: BoundsMachine) -> None:
+        state.open(binary_type="bytes", bounds=check_bounds(1, None, "drop_oldest"))
+        state.binary_type_changes(binary_type="blob")
+        state.recv(decode=False, timeout=None)
+        state.binary_arrives(data=b"")
+        state.text_arrives(text="00")
+
+    replay(BoundsMachine, steps)
+
+
+def test_drop_oldest_while_a_blob_is_decoded() -> None:
+    """Issue 21 item 2, found by the full machine: max_queue_bytes=1, decode=True."""
+
+    def steps(state: BoundsMachine) -> None:
+        state.open(binary_type="blob", bounds=check_bounds(None, 1, "drop_oldest"))
+        state.async_for_steps()
+        state.binary_arrives(data=b"")
+        state.binary_arrives(data=b"")
+        state.binary_arrives(data=b"\x80")
+        state.async_for_steps()
+        state.recv(decode=True, timeout=None)
+        state.binary_not_utf8_arrives(data=b"\xff")
+
+    replay(BoundsMachine, steps)
+
+
+def test_drop_newest_counts_the_blob_being_read() -> None:
+    """Issue 21 item 2: the Blob being read still counted against max_queue."""
+
+    def steps(state: BoundsMachine) -> None:
+        state.open(binary_type="blob", bounds=check_bounds(1, None, "drop_newest"))
+        state.async_for_steps()
+        state.binary_arrives(data=b"")
+        state.binary_arrives(data=b"")
+        state.binary_arrives(data=b"\x80")
+        state.async_for_steps()
+        state.recv(decode=True, timeout=None)
+        state.page_closes(close=(1001, ""))
+        state.binary_arrives(data=b"")
+        state.binary_arrives(data=b"")
+
+    replay(BoundsMachine, steps)
+
+
+def test_overflow_close_while_a_blob_is_read() -> None:
+    """Issue 21 item 2: overflow="close" closed with 4009 for the Blob being read."""
+
+    def steps(state: BoundsMachine) -> None:
+        state.open(binary_type="bytes", bounds=check_bounds(1, None, "close"))
+        state.binary_type_changes(binary_type="blob")
+        state.recv(decode=False, timeout=None)
+        state.binary_arrives(data=b"")
+        state.binary_arrives(data=b"")
+
+    replay(BoundsMachine, steps)
+
+
+# -- Heartbeat ------------------------------------------------------------------------------
+
+
+def test_heartbeat_reply_in_blob_mode() -> None:
+    """Issue 21 item 7: recv() returned the reply b'pong', as a Blob."""
+
+    def steps(state: HeartbeatMachine) -> None:
+        state.open(
+            interval=0.5,
+            timeout=0.5,
+            message="ping",
+            reply=b"pong",
+            binary_type="blob",
+            close_timeout=1.0,
+        )
+        state.message_arrives(payload=b"pong")
+        state.app_reads_everything()
+
+    replay(HeartbeatMachine, steps)
+
+
+def test_heartbeat_gives_up_during_close() -> None:
+    """Issue 21, lower priority: a close slower than interval + timeout ended as 1006
+    "heartbeat timeout" (close_timeout 4 s: the close was still waiting for the peer)."""
+
+    def steps(state: HeartbeatMachine) -> None:
+        state.open(
+            interval=0.5,
+            timeout=0.5,
+            message="ping",
+            reply=None,
+            binary_type="bytes",
+            close_timeout=4.0,
+        )
+        state.page_closes()
+        state.clock_advances(delta=1.0)
+
+    replay(HeartbeatMachine, steps)
+
+
+def test_heartbeat_beats_the_close_timeout() -> None:
+    """The same with close_timeout 1 s: "heartbeat timeout" where the close's own
+    timeout (1006, "") was due at the same instant."""
+
+    def steps(state: HeartbeatMachine) -> None:
+        state.open(
+            interval=0.5,
+            timeout=0.5,
+            message="ping",
+            reply=None,
+            binary_type="bytes",
+            close_timeout=1.0,
+        )
+        state.page_closes()
+        state.clock_advances(delta=1.0)
+
+    replay(HeartbeatMachine, steps)
+
+
+def test_heartbeat_late_after_an_answer() -> None:
+    """New (not in issue 21): with timeout > interval, a heartbeat answered at once was
+    followed by the next one only when the timeout ended, not interval later."""
+
+    def steps(state: HeartbeatMachine) -> None:
+        state.open(
+            interval=0.5,
+            timeout=1.0,
+            message="ping",
+            reply=None,
+            binary_type="bytes",
+            close_timeout=1.0,
+        )
+        state.clock_advances(delta=0.5)
+        state.message_arrives(payload="pong")
+        state.clock_advances(delta=0.5)
+
+    replay(HeartbeatMachine, steps)
+
+
+def test_heartbeat_gives_up_late_after_an_answer() -> None:
+    """New: so a peer gone after answering was given up at 4.5 s, not 3.0 s (last message
+    at 0.5 s + interval 0.5 + timeout 2.0)."""
+
+    def steps(state: HeartbeatMachine) -> None:
+        state.open(
+            interval=0.5,
+            timeout=2.0,
+            message="ping",
+            reply=None,
+            binary_type="bytes",
+            close_timeout=1.0,
+        )
+        state.clock_advances(delta=0.5)
+        state.message_arrives(payload="pong")
+        state.clock_advances(delta=2.0)
+        state.clock_advances(delta=0.5)
+
+    replay(HeartbeatMachine, steps)
+
+
+# -- ReconnectingWebSocket ------------------------------------------------------------------
+
+
+def test_reconnecting_late_reader() -> None:
+    """Issue 21 item 1: a reader late across a reconnect got c1-m1; c0-m0 was lost."""
+
+    def steps(state: ReconnectingMachine) -> None:
+        state.start(max_queued=1, min_uptime=0.0, max_retries=None)
+        state.network_accepts()
+        state.server_sends()
+        state.server_closes(close=(1011, "boom", True))
+        state.network_accepts()
+        state.server_sends()
+        state.app_recv()
+
+    replay(ReconnectingMachine, steps)
+
+
+def test_reconnecting_late_reader_waits() -> None:
+    """Issue 21 item 1: with nothing on the new connection, recv() waited; c0-m0 was lost."""
+
+    def steps(state: ReconnectingMachine) -> None:
+        state.start(max_queued=1, min_uptime=0.0, max_retries=None)
+        state.network_accepts()
+        state.server_sends()
+        state.server_closes(close=(1011, "boom", True))
+        state.network_accepts()
+        state.app_recv()
+
+    replay(ReconnectingMachine, steps)
+
+
+def test_reconnecting_late_reader_after_close() -> None:
+    """Issue 21 item 1: after close(), recv() raised ConnectionClosedOK; c0-m0 was lost."""
+
+    def steps(state: ReconnectingMachine) -> None:
+        state.start(max_queued=1, min_uptime=0.0, max_retries=None)
+        state.network_accepts()
+        state.server_sends()
+        state.server_closes(close=(1011, "boom", True))
+        state.network_accepts()
+        state.app_closes(code=1000)
+        state.app_recv()
+
+    replay(ReconnectingMachine, steps)
+
+
+def test_reconnecting_close_1001_half_state_before_connecting() -> None:
+    """Issue 21 item 8: close(1001) before the first connection returned 0, no ValueError."""
+
+    def steps(state: ReconnectingMachine) -> None:
+        state.start(max_queued=1, min_uptime=0.0, max_retries=None)
+        state.app_closes(code=1001)
+
+    replay(ReconnectingMachine, steps)
+
+
+def test_reconnecting_close_1001_half_state() -> None:
+    """Issue 21 item 8: after close(1001) raised ValueError, send() raised ConnectionClosedOK."""
+
+    def steps(state: ReconnectingMachine) -> None:
+        state.start(max_queued=1, min_uptime=0.0, max_retries=None)
+        state.network_accepts()
+        state.app_closes(code=1001)
+        state.app_sends()
+
+    replay(ReconnectingMachine, steps)
+
+
+def test_reconnecting_close_1001_then_a_drop() -> None:
+    """Issue 21 item 8: a reader after close(1001) and a drop got ConnectionClosedOK."""
+
+    def steps(state: ReconnectingMachine) -> None:
+        state.start(max_queued=1, min_uptime=0.0, max_retries=None)
+        state.app_recv()
+        state.network_accepts()
+        state.app_closes(code=1001)
+        state.server_closes(close=(1011, "boom", True))
+
+    replay(ReconnectingMachine, steps)
+
+
+def test_reconnecting_close_1001_then_a_bad_send() -> None:
+    def steps(state: ReconnectingMachine) -> None:
+        state.start(max_queued=1, min_uptime=0.0, max_retries=None)
+        state.network_accepts()
+        state.app_closes(code=1001)
+        state.app_sends_bad_data(data="bad \ud800")
+
+    replay(ReconnectingMachine, steps)
+
+
+def test_reconnecting_bad_queued_string() -> None:
+    """Issue 21 item 3: send('bad \\ud800') while connecting was accepted and queued."""
+
+    def steps(state: ReconnectingMachine) -> None:
+        state.start(max_queued=1, min_uptime=0.0, max_retries=None)
+        state.app_sends_bad_data(data="bad \ud800")
+
+    replay(ReconnectingMachine, steps)
+
+
+def test_reconnecting_bad_string_waits_for_room() -> None:
+    """Issue 21 item 3: with the queue full, the bad string waited for room to be queued."""
+
+    def steps(state: ReconnectingMachine) -> None:
+        state.start(max_queued=1, min_uptime=0.0, max_retries=None)
+        state.app_sends()
+        state.app_sends_bad_data(data="bad \ud800")
+
+    replay(ReconnectingMachine, steps)
