@@ -8,11 +8,12 @@ from typing import Any
 
 import js
 from pyodide.code import run_js
-from pyodide.ffi import JsBuffer, JsProxy, to_js
+from pyodide.ffi import to_js
 
+from .._members import forward
 from .._transport import BinaryType, Events
 from ..blob import Blob
-from .browser import JsBlob, Timer, is_binary, refused_urls, resources, to_js_blob
+from .browser import BrowserSocket, refused_urls, resources, to_js_blob
 
 # Handlers pass only what Python needs (e.data; code, reason, wasClean as primitives), so
 # no event object is proxied per message. Returns a function that detaches them again.
@@ -32,7 +33,7 @@ _send = run_js("(ws, data) => ws.readyState === 1 ? (ws.send(data), ws.bufferedA
 _BINARY_TYPES = {"bytes": "arraybuffer", "blob": "blob"}
 
 
-class BrowserTransport:
+class BrowserTransport(BrowserSocket):
     """One ``js.WebSocket`` and the proxies of its handlers, freed by :meth:`release`."""
 
     can_pause = False
@@ -46,41 +47,14 @@ class BrowserTransport:
         # _send bound to this socket: a send is then one call into JS.
         self._send: Callable[[Any], int | None] = _send.bind(None, self._ws)
         self._ws.binaryType = _BINARY_TYPES[binary_type]
-        self._on_message = events.on_message
-        self._proxies = [
-            resources.proxy(events.on_open),
-            resources.proxy(events.on_message),  # text goes straight to the connection
-            resources.proxy(self._on_binary),
-            resources.proxy(events.on_error),
-            resources.proxy(events.on_close),
-        ]
+        super().__init__(events, events.on_close)
         self._detach: Any = _attach(self._ws, *self._proxies)
 
-    def _on_binary(self, data: Any) -> None:
-        if isinstance(data, JsBuffer):  # an ArrayBuffer: binaryType "arraybuffer"
-            self._on_message(data.to_bytes())
-        else:
-            self._on_message(JsBlob(data))
-
-    @property
-    def ready_state(self) -> int:
-        return int(self._ws.readyState)
-
-    @property
-    def buffered_amount(self) -> int:
-        return int(self._ws.bufferedAmount)
-
-    @property
-    def url(self) -> str:
-        return str(self._ws.url)
-
-    @property
-    def protocol(self) -> str:
-        return str(self._ws.protocol)
-
-    @property
-    def extensions(self) -> str:
-        return str(self._ws.extensions)
+    ready_state = forward[int]("_ws", "``readyState``.", name="readyState", convert=int)
+    buffered_amount = forward[int]("_ws", "``bufferedAmount``.", name="bufferedAmount", convert=int)
+    url = forward[str]("_ws", "``url``.", convert=str)
+    protocol = forward[str]("_ws", "``protocol``.", convert=str)
+    extensions = forward[str]("_ws", "``extensions``.", convert=str)
 
     def set_binary_type(self, binary_type: BinaryType) -> None:
         self._ws.binaryType = _BINARY_TYPES[binary_type]
@@ -97,9 +71,6 @@ class BrowserTransport:
     def send_blob(self, blob: Blob) -> int | None:
         return self._send(to_js_blob(blob))
 
-    def is_native_binary(self, data: Any) -> bool:
-        return isinstance(data, JsProxy) and bool(is_binary(data))
-
     def close(self, code: int, reason: str) -> None:
         self._ws.close(code, reason)
 
@@ -109,13 +80,8 @@ class BrowserTransport:
     def resume_reading(self) -> None:
         pass
 
-    def call_later(self, delay: float, callback: Callable[[], None]) -> Callable[[], None]:
-        return Timer(delay, callback).cancel
-
     def release(self) -> None:
         if not self._proxies:
             return
         self._detach()
-        for proxy in self._proxies:
-            resources.destroy(proxy)
-        self._proxies = []
+        self._free()
