@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator
 from operator import attrgetter
-from types import TracebackType
 from typing import Any, Never, Protocol, Self, overload
 
-__all__ = ["ClosesOnExit", "Opener", "forward", "settable"]
+__all__ = ["ClosesOnExit", "ClosesOnExitSync", "Opener", "forward", "settable"]
 
 
 class forward[T]:
@@ -79,22 +78,35 @@ class _Closable(Protocol):
 
 class ClosesOnExit:
     """``async with`` that gives the object itself and, on leaving (also on an exception),
-    awaits its ``close()`` with its default arguments."""
+    awaits its ``close()`` with its default arguments: code 1000, as a page may not send
+    1011."""
 
     __slots__ = ()
 
     async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
 
     async def close(self) -> object:
+        """Closes; what it returns is the subclass's to say."""
+        raise NotImplementedError
+
+
+class ClosesOnExitSync:
+    """``with`` that gives the object itself and, on leaving (also on an exception), calls
+    its ``close()`` with its default arguments: code 1000, as a page may not send 1011."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> object:
         """Closes; what it returns is the subclass's to say."""
         raise NotImplementedError
 
@@ -116,11 +128,6 @@ class Opener[C: _Closable]:
         self._opened = await self._open()
         return self._opened
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         assert self._opened is not None
         await self._opened.close()

@@ -29,11 +29,10 @@ import asyncio
 import os
 import threading
 from collections.abc import Coroutine, Iterator
-from types import TracebackType
 from typing import Any, Literal, overload
 
 from . import _platform
-from ._members import forward, settable
+from ._members import ClosesOnExitSync, forward, settable
 from ._options import warn_browser_cannot
 from ._platform import TransportName
 from ._transport import BinaryType
@@ -142,7 +141,7 @@ def _run[T](coroutine: Coroutine[Any, Any, T], owner: AsyncWebSocket | None = No
     return _loop_thread.run(coroutine, owner)
 
 
-class WebSocket:
+class WebSocket(ClosesOnExitSync):
     """A blocking WebSocket connection, made by :func:`pyws.sync.connect`.
 
     Each method blocks until the matching :class:`pyws.WebSocket` coroutine finishes, with
@@ -242,18 +241,6 @@ class WebSocket:
     def wait_closed(self) -> None:
         """Return once the connection is closed; it does not close it."""
         _run(self.aio.wait_closed(), self.aio)
-
-    def __enter__(self) -> WebSocket:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Close with 1000, also on an exception (a page may not send 1011)."""
-        self.close()
 
 
 def connect(

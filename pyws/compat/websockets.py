@@ -40,11 +40,11 @@ from collections.abc import (
     MutableMapping,
 )
 from http import HTTPStatus
-from types import ModuleType, TracebackType
+from types import ModuleType
 from typing import Any, NewType, NoReturn
 
 from .. import _platform, exceptions, sync
-from .._members import ClosesOnExit, Opener, forward
+from .._members import ClosesOnExit, ClosesOnExitSync, Opener, forward
 from .._options import BROWSER_CANNOT
 from ..blob import Blob
 from ..client import connect as pyws_connect
@@ -556,7 +556,7 @@ class _Reconnecting:
         await self._connections.aclose()
 
 
-class SyncClientConnection(_Connection):
+class SyncClientConnection(ClosesOnExitSync, _Connection):
     """``websockets.sync.client.ClientConnection`` over :class:`pyws.sync.WebSocket`."""
 
     ws: sync.WebSocket
@@ -584,17 +584,6 @@ class SyncClientConnection(_Connection):
 
     def __iter__(self) -> Iterator[Data]:
         return iter(self.ws)
-
-    def __enter__(self) -> SyncClientConnection:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def sync_connect(uri: str, **options: Any) -> SyncClientConnection:
