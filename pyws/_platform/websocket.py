@@ -27,56 +27,55 @@ _attach = run_js(
     }
     """
 )
-# One call into JS per send: check, send, and report the buffer (each JS access costs).
-_send = run_js("(ws, data) => ws.readyState === 1 ? (ws.send(data), ws.bufferedAmount) : undefined")
-_close = run_js("(ws, code, reason) => ws.close(code, reason)")
-# Node 20's WebSocket (undici 6.24) reads a Blob to send asynchronously, and its close()
-# does not wait for it: "a", a Blob, "b", then close() reached the server as 1 message
-# (measured, Node 20.20); browsers send it in order before their close frame. In Node, a
-# send waits its turn behind a Blob being read, and close() behind them: the sends of one
-# socket, once a Blob is among them, form a chain, which close() ends.
-if run_js("typeof process === 'object' && !!process.versions?.node"):
-    _send, _close = run_js(
-        """
-        (() => {
-            const chains = new WeakMap();  // ws -> { last, size, closing } while one runs
-            const owned = (data) =>  // Python reuses its send buffer: the chain keeps a copy
-                typeof data === "string" || data instanceof Blob ? data
-                : ArrayBuffer.isView(data) ? data.slice() : data.slice(0);
-            const send = (ws, data) => {
-                const chain = chains.get(ws);
-                if (ws.readyState !== 1 || chain?.closing) return undefined;
-                if (chain === undefined && !(data instanceof Blob)) {
-                    ws.send(data);
-                    return ws.bufferedAmount;
-                }
-                const c = chain ?? { last: Promise.resolve(), size: 0, closing: false };
-                const size = typeof data === "string" ? new TextEncoder().encode(data).length
-                    : data instanceof Blob ? data.size : data.byteLength;
-                const copy = owned(data);
-                c.size += size;
-                const mine = c.last
-                    .then(() => (copy instanceof Blob ? copy.arrayBuffer() : copy))
-                    .then((ready) => { if (ws.readyState === 1) ws.send(ready); })
-                    .catch(() => {})  // an unreadable Blob: nothing to send
-                    .finally(() => {
-                        c.size -= size;
-                        if (c.last === mine && !c.closing) chains.delete(ws);
-                    });
-                c.last = mine;
-                chains.set(ws, c);
-                return ws.bufferedAmount + c.size;
-            };
-            const close = (ws, code, reason) => {
-                const chain = chains.get(ws);
-                if (chain === undefined) return ws.close(code, reason);
-                chain.closing = true;
-                chain.last.then(() => { chains.delete(ws); ws.close(code, reason); });
-            };
-            return [send, close];
-        })()
-        """
-    )
+# A socket's sends: one call into JS each (check, send, report the buffer), bound to one
+# object per socket. A JS Blob's bytes are read asynchronously before it goes, and not every
+# engine keeps close() behind that read: Node 20 (undici 6.24) and WebKitGTK 2.50 send the
+# close frame first, losing the Blob and what follows it (measured: "a", a Blob, "b", then
+# close() reached the server as 1 message in Node; a Blob then close(), 0 in WebKitGTK;
+# Chromium 156 and Firefox 153 sent all). So pyws reads a Blob itself, the sends after it
+# wait their turn (in a chain, which ends when the last one has gone), and close() too.
+_sender = run_js(
+    """
+    (() => {
+        const owned = (data) =>  // Python reuses its send buffer: a chained send copies it
+            typeof data === "string" || data instanceof Blob ? data
+            : ArrayBuffer.isView(data) ? data.slice() : data.slice(0);
+        const sizeOf = (data) =>
+            typeof data === "string" ? new TextEncoder().encode(data).length
+            : data instanceof Blob ? data.size : data.byteLength;
+        const chained = (s, data) => {
+            if (s.ws.readyState !== 1 || s.closing) return undefined;
+            const size = sizeOf(data);
+            const copy = owned(data);
+            s.size += size;
+            const mine = (s.last ?? Promise.resolve())
+                .then(() => (copy instanceof Blob ? copy.arrayBuffer() : copy))
+                .then((ready) => { if (s.ws.readyState === 1) s.ws.send(ready); })
+                .catch(() => {})  // an unreadable Blob: nothing to send
+                .finally(() => {
+                    s.size -= size;
+                    if (s.last === mine) s.last = null;
+                });
+            s.last = mine;
+            return s.ws.bufferedAmount + s.size;
+        };
+        const send = (s, data) =>
+            s.last !== null ? chained(s, data)
+            : s.ws.readyState === 1 ? (s.ws.send(data), s.ws.bufferedAmount) : undefined;
+        return {
+            make: (ws) => ({ ws, last: null, size: 0, closing: false }),
+            send,
+            sendNative: (s, data) => (data instanceof Blob ? chained(s, data) : send(s, data)),
+            buffered: (s) => s.ws.bufferedAmount + s.size,
+            close: (s, code, reason) => {
+                s.closing = true;
+                if (s.last === null) s.ws.close(code, reason);
+                else s.last.then(() => s.ws.close(code, reason));
+            },
+        };
+    })()
+    """
+)
 _BINARY_TYPES = {"bytes": "arraybuffer", "blob": "blob"}
 
 
@@ -91,9 +90,9 @@ class BrowserTransport:
     ) -> None:
         with refused_urls(url):  # mixed content: InvalidURI
             self._ws: Any = js.WebSocket.new(url, to_js(protocols))
-        # _send bound to this socket: a send is then one call into JS.
-        self._send: Callable[[Any], int | None] = _send.bind(None, self._ws)
-        self._closing = False
+        # Bound to this socket: a send is then one call into JS.
+        self._s: Any = _sender.make(self._ws)
+        self._send: Callable[[Any], int | None] = _sender.send.bind(None, self._s)
         self._ws.binaryType = _BINARY_TYPES[binary_type]
         self._on_message = events.on_message
         self._proxies = [
@@ -114,11 +113,11 @@ class BrowserTransport:
     @property
     def ready_state(self) -> int:
         state = int(self._ws.readyState)
-        return 2 if state == 1 and self._closing else state  # (Node: close() may wait)
+        return 2 if state == 1 and self._s.closing else state  # close() waits for a chain
 
     @property
     def buffered_amount(self) -> int:
-        return int(self._ws.bufferedAmount)
+        return int(_sender.buffered(self._s))
 
     @property
     def url(self) -> str:
@@ -139,7 +138,8 @@ class BrowserTransport:
         return self._send(data)
 
     def send_native(self, data: Any) -> int | None:
-        return self._send(data)
+        buffered: int | None = _sender.sendNative(self._s, data)
+        return buffered
 
     def send_bytes(self, data: memoryview) -> int | None:
         return self._send(resources.filled(data))
@@ -147,14 +147,13 @@ class BrowserTransport:
     def send_blob(self, blob: Blob) -> int | None:
         if blob.js is None:  # a Python-made Blob: its bytes are all it has
             return self.send_bytes(memoryview(blob._data))
-        return self._send(blob.js)
+        return self.send_native(blob.js)
 
     def is_native_binary(self, data: Any) -> bool:
         return isinstance(data, JsProxy) and bool(is_binary(data))
 
     def close(self, code: int, reason: str) -> None:
-        self._closing = True
-        _close(self._ws, code, reason)
+        _sender.close(self._s, code, reason)
 
     def pause_reading(self) -> None:
         raise RuntimeError("js.WebSocket cannot stop reading: pause needs WebSocketStream")
