@@ -179,13 +179,13 @@ def write_simple_index(
         files = [out / file_name] + ([extra[name]] if name in extra else [])
         page = simple / name / "index.html"
         page.parent.mkdir(parents=True, exist_ok=True)
-        links = []
+        anchors = []
         for wheel in dict.fromkeys(files):
             shutil.copy2(wheel, page.parent / wheel.name)
             digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
             href = f"{wheel.name}#sha256={digest}"
-            links.append(f'<a href="{html.escape(href)}">{html.escape(wheel.name)}</a><br>')
-        page.write_text(f"<!DOCTYPE html><html><body>\n{''.join(links)}\n</body></html>\n")
+            anchors.append(f'<a href="{html.escape(href)}">{html.escape(wheel.name)}</a><br>')
+        page.write_text(f"<!DOCTYPE html><html><body>\n{''.join(anchors)}\n</body></html>\n")
     links = "".join(f'<a href="{n}/">{n}</a>\n' for n in names)
     (simple / "index.html").write_text(f"<!DOCTYPE html><html><body>\n{links}</body></html>\n")
 
