@@ -16,11 +16,13 @@ docs' advice can go.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from pytest_pyodide import run_in_pyodide
 from pytest_pyodide.fixture import selenium_common
 
@@ -83,10 +85,8 @@ def test_a_reset_websocketstream_with_a_write_pending_crashes_the_renderer(
         assert written < WRITES, "every write completed: nothing is pending to test"
         server.proc.kill()  # SIGKILL: the kernel resets the connection
         server.proc.wait()
-        try:
+        with contextlib.suppress(PlaywrightTimeoutError):  # no crash: asserted below
             page.wait_for_event("crash", timeout=CRASH_WAIT * 1000)
-        except Exception:  # noqa: BLE001 - Playwright's TimeoutError: no crash
-            pass
     assert crashes, (
         f"the page lived {CRASH_WAIT} s past the reset of a WebSocketStream with "
         f"{WRITES - written} writes pending: Chromium no longer crashes there. The README's "
