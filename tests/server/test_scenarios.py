@@ -171,7 +171,7 @@ def test_a_released_sink_reads_again_and_closes_cleanly(server: Server) -> None:
     async def go() -> None:
         chunk = b"s" * (1024 * 1024)
         async with connect(server.ws_url("/sink?name=a"), max_size=None) as ws:
-            send = asyncio.ensure_future(asyncio.gather(*(ws.send(chunk) for _ in range(64))))
+            send = asyncio.gather(*(ws.send(chunk) for _ in range(64)))
             done, _ = await asyncio.wait({send}, timeout=SEND_STALL)
             assert not done, "64 MiB went into /sink without the client's send ever blocking"
             with pytest.raises(InvalidStatus, match="409"):  # one name, one sink
