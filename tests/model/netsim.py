@@ -16,13 +16,12 @@ deterministically.
 from __future__ import annotations
 
 import asyncio
-import math
 import selectors
 from collections.abc import Coroutine
 from typing import Any
 
-IDLE_LIMIT = 10_000
-"""Loop iterations in one settle() before the loop counts as spinning."""
+from tests.model.sim import IDLE_LIMIT, Clocked, VirtualClock
+
 QUIET_POLLS = 3
 """Polls in a row that find nothing to do before the loop counts as idle."""
 CONNECT_WAIT = 0.01
@@ -45,29 +44,19 @@ class PollingSelector(selectors.DefaultSelector):
         return events
 
 
-class ClockLoop(asyncio.SelectorEventLoop):
+class ClockLoop(VirtualClock, asyncio.SelectorEventLoop):
     """A selector loop whose clock moves only when told to."""
 
     def __init__(self) -> None:
         self.selector = PollingSelector()
         super().__init__(self.selector)
-        self.now = 0.0
-
-    def time(self) -> float:
-        return self.now
-
-    def set_time(self, now: float) -> None:
-        """Move the clock (see :meth:`tests.model.sim.VirtualLoop.set_time`)."""
-        self.now = now
-        self._clock_resolution = max(1e-9, 4 * math.ulp(now))
 
 
-class NetSim:
+class NetSim(Clocked):
     """One example's loop and clock, driven by the machine's rules."""
 
     def __init__(self) -> None:
         self.loop = ClockLoop()
-        self.tasks: list[asyncio.Task[Any]] = []
 
     def turn(self) -> bool:
         """One loop iteration; whether it did or found anything."""
@@ -84,31 +73,6 @@ class NetSim:
             if quiet >= QUIET_POLLS:
                 return
         raise AssertionError(f"the loop never went idle in {IDLE_LIMIT} iterations: a spin")
-
-    def timers(self) -> list[asyncio.TimerHandle]:
-        scheduled: list[asyncio.TimerHandle] = self.loop._scheduled  # type: ignore[attr-defined]
-        return [handle for handle in scheduled if not handle.cancelled()]
-
-    def advance(self, delta: float) -> None:
-        """Move the clock by ``delta``, firing each due timer at its own deadline."""
-        target = self.loop.now + delta
-        for _ in range(IDLE_LIMIT):
-            due = [handle.when() for handle in self.timers() if handle.when() <= target]
-            if not due:
-                break
-            self.loop.set_time(max(self.loop.now, min(due)))
-            self.settle()
-        else:
-            raise AssertionError(f"timers keep falling due: {self.timers()}")
-        self.loop.set_time(target)
-        self.settle()
-
-    def spawn[T](self, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
-        """Start ``coro`` as a task and run the loop until idle."""
-        task = self.loop.create_task(coro)
-        self.tasks.append(task)
-        self.settle()
-        return task
 
     def wait[T](self, coro: Coroutine[Any, Any, T]) -> T:
         """Run ``coro`` to its end without moving the clock, letting the network take real
@@ -129,8 +93,8 @@ class NetSim:
 
 def step_now(coro: Coroutine[Any, Any, None]) -> None:
     """Run ``coro`` to its end here and now, outside the loop: it must not suspend (the
-    server writing a small frame). Nothing else runs meanwhile, so what it sends arrives in
-    the same loop iteration as whatever the clock makes due next."""
+    server writing a small frame). Nothing else runs meanwhile: what it sends is in the
+    client's socket for the next loop iteration to find."""
     try:
         coro.send(None)
     except StopIteration:
