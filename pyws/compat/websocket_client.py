@@ -31,7 +31,7 @@ import sys
 import types
 import warnings
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import websocket as _websocket
@@ -112,8 +112,8 @@ def _warn_options(call: str, options: dict[str, Any], stacklevel: int) -> None:
     warn_ignored(call, asked, CONNECT_HONOURED, CANNOT, stacklevel + 1)
 
 
-def _run_sync[T](coroutine: Any, connection: sync.WebSocket | None = None) -> T:
-    return sync._run(coroutine, None if connection is None else connection.aio)  # type: ignore[no-any-return]
+def _run_sync[T](coroutine: Coroutine[Any, Any, T], connection: sync.WebSocket | None = None) -> T:
+    return sync._run(coroutine, None if connection is None else connection.aio)
 
 
 async def _close_within(
@@ -166,6 +166,12 @@ def _close_frame(code: int, reason: str) -> ABNF:
     return ABNF(1, 0, 0, 0, ABNF.OPCODE_CLOSE, 0, data)
 
 
+def _wire(data: Any) -> bytes:
+    """A frame's payload as websocket-client puts it on the wire: str as Latin-1 (text
+    made by ``create_frame`` is UTF-8 bytes already)."""
+    return data.encode("latin-1") if isinstance(data, str) else bytes(data)
+
+
 def _message_frame(message: Any) -> ABNF:
     if isinstance(message, str):
         return ABNF(1, 0, 0, 0, ABNF.OPCODE_TEXT, 0, message.encode())
@@ -177,10 +183,11 @@ def _opening_error(url: str, failed: exceptions.InvalidHandshake) -> BaseExcepti
     platform told (in CPython: refused, unknown host, HTTP status), else a
     :exc:`WebSocketException` saying that the browser hides why."""
     cause = failed.__cause__
-    response = getattr(cause, "response", None)
+    response: Any = getattr(cause, "response", None)
     status = getattr(response, "status_code", None)
     if isinstance(status, int):
-        headers = {k.lower(): v for k, v in getattr(response, "headers", {}).raw_items()}
+        raw = response.headers.raw_items() if hasattr(response, "headers") else ()
+        headers = {k.lower(): v for k, v in raw}
         body = getattr(response, "body", None) or None
         phrase = getattr(response, "reason_phrase", "")
         text = body.decode("utf-8", errors="replace") if body else None
@@ -239,7 +246,7 @@ class WebSocket(_core.WebSocket):
         )  # fmt: skip
         _warn_options("websocket.WebSocket()", {"sockopt": sockopt, "sslopt": sslopt}, 2)
         self._pending: deque[ABNF | BaseException] = deque()
-        self._fragments: tuple[int, list[bytes | str]] | None = None
+        self._fragments: tuple[int, list[bytes]] | None = None
         self._close_seen = False
         self._url = ""
 
@@ -346,26 +353,26 @@ class WebSocket(_core.WebSocket):
                 raise _exceptions.WebSocketProtocolException(
                     "a continuation frame with no fragmented message to continue"
                 )
-            self._fragments[1].append(data)
+            self._fragments[1].append(_wire(data))
             if not frame.fin:
                 return
             opcode, parts = self._fragments
             self._fragments = None
-            data = "".join(parts) if isinstance(parts[0], str) else b"".join(map(bytes, parts))  # type: ignore[arg-type]
+            payload = b"".join(parts)
         elif not frame.fin:
-            self._fragments = (opcode, [data])
+            self._fragments = (opcode, [_wire(data)])
             return
-        message: str | bytes
+        else:
+            payload = _wire(data)
+        message: str | bytes = payload
         if opcode == ABNF.OPCODE_TEXT:
             try:
-                message = data if isinstance(data, str) else bytes(data).decode()
+                message = payload.decode()
             except UnicodeDecodeError as invalid:
                 raise _exceptions.WebSocketPayloadException(
-                    f"cannot send {data!r} as text: a browser sends only valid UTF-8 text "
+                    f"cannot send {payload!r} as text: a browser sends only valid UTF-8 text "
                     "(send it with OPCODE_BINARY)"
                 ) from invalid
-        else:
-            message = data.encode("latin-1") if isinstance(data, str) else bytes(data)
         try:
             connection.send(message)
         except ConnectionClosed:
@@ -446,7 +453,9 @@ class WebSocket(_core.WebSocket):
             except Exception as failed:  # websocket-client ignores them too
                 _logging.debug(f"close: {failed!r}")
             if connection.was_clean and connection.close_code is not None:
-                self.close_frame = _close_frame(connection.close_code, connection.close_reason or "")
+                self.close_frame = _close_frame(
+                    connection.close_code, connection.close_reason or ""
+                )
         self.shutdown()
 
     def abort(self) -> None:
@@ -467,12 +476,15 @@ class WebSocket(_core.WebSocket):
                 self.connected = False
 
 
+_CREATE_CONNECTION = _core.create_connection
+
+
 def create_connection(
     url: str, timeout: float | None = None, class_: type[Any] = WebSocket, **options: Any
 ) -> Any:
     """websocket-client's ``create_connection``, making a pyws-backed :class:`WebSocket`
     by default: ``timeout`` (else ``getdefaulttimeout()``) for opening and for ``recv``."""
-    return _core.create_connection(url, timeout, class_, **options)
+    return _CREATE_CONNECTION(url, timeout, class_, **options)
 
 
 # -- WebSocketApp ------------------------------------------------------------------------
@@ -488,7 +500,7 @@ class _Dispatcher(_dispatcher.DispatcherBase):
 
     def read(self, sock: Any, read_callback: Callable[[], bool], check_callback: Any) -> None:
         while self.app.keep_running:
-            current = self.app.sock
+            current: WebSocket | None = self.app.sock  # type: ignore[assignment]
             if current is None:
                 return
             if current._readable(self.ping_timeout) and not read_callback():
