@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 from aiohttp.typedefs import Handler
 
 from server.echo import CLOSE_TIMEOUT, accept, echo_messages
@@ -127,6 +127,28 @@ async def sink(request: web.Request) -> web.StreamResponse:
     return conn.ws
 
 
+async def count(request: web.Request) -> web.StreamResponse:
+    """/count: read every message and send nothing, until the peer closes; then answer its
+    close with the same code and the reason ``received N messages, B bytes``: what a
+    client sent before its close, as the client sees it in its close reason."""
+    async with accept(request) as conn:
+        ws = conn.ws
+        while True:
+            msg = await ws.receive()
+            if msg.type is WSMsgType.TEXT:
+                conn.received(len(msg.data.encode()))
+            elif msg.type is WSMsgType.BINARY:
+                conn.received(len(msg.data))
+            else:
+                break
+        if msg.type is WSMsgType.CLOSE and not ws.closed:
+            code = msg.data if msg.data not in (0, 1005, 1006) else 1000  # 0: no code
+            tally = f"received {conn.messages_in} messages, {conn.bytes_in} bytes"
+            conn.close_code = code
+            await ws.close(code=code, message=tally.encode())
+    return conn.ws
+
+
 async def restart(request: web.Request) -> web.StreamResponse:
     """/restart?down=SECONDS: echo the first message, then restart the server as a
     deployment does, in-process: stop listening, close every WebSocket (this one too) with
@@ -176,6 +198,7 @@ ROUTES: tuple[tuple[str, Handler], ...] = (
     ("/push", push),
     ("/slow", slow),
     ("/sink", sink),
+    ("/count", count),
     ("/silent", silent),
     ("/restart", restart),
 )

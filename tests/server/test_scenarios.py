@@ -1,4 +1,4 @@
-"""The misbehaving endpoints: /close, /reject, /drop, /push, /slow, /sink, /silent."""
+"""The misbehaving endpoints: /close, /reject, /drop, /push, /slow, /sink, /silent, /count."""
 
 from __future__ import annotations
 
@@ -161,6 +161,28 @@ def test_sink_never_reads(server: Server) -> None:
     run(go())
     # The server notices the vanished peer (its probe write fails) and logs the connection.
     assert server.wait_for_log(lambda line: "path=/sink" in line and "in=0 msgs" in line)
+
+
+@pytest.mark.parametrize(("code", "reason"), [(1000, ""), (4000, "bye")])
+def test_count_answers_a_close_with_what_it_received(
+    server: Server, code: int, reason: str
+) -> None:
+    async def go() -> None:
+        async with connect(server.ws_url("/count")) as ws:
+            for message in ("ab", b"cde", "é"):
+                await ws.send(message)
+            await ws.close(code, reason)
+            rcvd = ws.protocol.close_rcvd
+            assert rcvd is not None
+            assert (rcvd.code, rcvd.reason) == (
+                code,
+                "received 3 messages, 7 bytes",
+            )
+        with pytest.raises(TimeoutError):  # it sends nothing before the close
+            async with connect(server.ws_url("/count")) as ws:
+                await asyncio.wait_for(ws.recv(), 0.3)
+
+    run(go())
 
 
 def test_silent_echoes_n_then_neither_answers_nor_closes(server: Server) -> None:
