@@ -16,6 +16,7 @@ from server.settings import (
     LISTENER,
     REGISTRY,
     SETTINGS,
+    SINKS,
     Listener,
     Settings,
 )
@@ -111,6 +112,7 @@ def make_app(
     )
     app[REGISTRY] = Registry()
     app[LISTENER] = Listener()
+    app[SINKS] = {}
     app.on_response_prepare.append(_add_security_headers)
     app.on_shutdown.append(_close_websockets)
 
