@@ -193,10 +193,6 @@ class Target:
     transport: str = "websocket"
     """What ``pyws.connect(transport="auto")`` picks when nothing needs a particular one:
     ``"stream"`` runs the whole suite over ``WebSocketStream`` (``&transport=stream``)."""
-    by_default: bool = True
-    """Whether a run with no ``--target`` (``make test``) includes it. The stream targets do
-    not, yet: Chromium 156's renderer crashes when a ``WebSocketStream`` with a write pending
-    is reset, which the suite does (docs/reliability.md); ``make test-chromium-stream``."""
 
     def expected_facts(self) -> dict[str, Any]:
         """What the report's facts must say (``python`` as ``major.minor``)."""
@@ -232,7 +228,6 @@ TARGETS: dict[str, Target] = {
             "window",
             query="&transport=stream",
             transport="stream",
-            by_default=False,
         ),
         Target(
             "worker-stream",
@@ -240,7 +235,6 @@ TARGETS: dict[str, Target] = {
             "worker",
             query="&worker=1&transport=stream",
             transport="stream",
-            by_default=False,
         ),
         Target("webkit", webkit_suite, "window", tls_page=False),
         Target("webkit-worker", webkit_suite, "worker", query="&worker=1", tls_page=False),

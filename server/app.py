@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from server import scenarios
+from server import devices, scenarios
 from server.echo import CLOSE_TIMEOUT, echo
 from server.graphql import graphql
 from server.registry import Registry
@@ -16,6 +16,7 @@ from server.settings import (
     LISTENER,
     REGISTRY,
     SETTINGS,
+    SINKS,
     Listener,
     Settings,
 )
@@ -117,6 +118,7 @@ def make_app(
     )
     app[REGISTRY] = Registry()
     app[LISTENER] = Listener()
+    app[SINKS] = {}
     app.on_response_prepare.append(_add_security_headers)
     app.on_shutdown.append(_close_websockets)
 
@@ -126,12 +128,20 @@ def make_app(
     for path, handler in scenarios.ROUTES:
         app.router.add_get(path, handler)
     attach_socketio(app)  # /socket.io/
+    app.router.add_get("/api/v2/channels/{app}", devices.samsung_tv)
     app.router.add_get("/pyodide/{tail:.*}", static_handler(settings.dist_dir, CACHE_ASSETS))
     app.router.add_get("/simple/{tail:.*}", static_handler(settings.simple_dir, CACHE_ASSETS))
     app.router.add_route("OPTIONS", "/simple/{tail:.*}", _index_preflight)
     # The docs site that `make docs` builds next to the distribution (build/docs).
     app.router.add_get("/docs", _to_docs)
     app.router.add_get("/docs/{tail:.*}", static_handler(settings.docs_dir, CACHE_PAGES))
-    # Last: the catch-all for the pages.
-    app.router.add_get("/{tail:.*}", static_handler(settings.web_dir, CACHE_PAGES))
+    # Last: the catch-all for the pages; an upgrade request for / is the fake OBS.
+    pages = static_handler(settings.web_dir, CACHE_PAGES)
+
+    async def pages_or_obs(request: web.Request) -> web.StreamResponse:
+        if request.match_info["tail"] == "" and devices.is_upgrade(request):
+            return await devices.obs(request)
+        return await pages(request)
+
+    app.router.add_get("/{tail:.*}", pages_or_obs)
     return app
