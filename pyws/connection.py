@@ -412,6 +412,14 @@ class WebSocket:
         finally:
             self._recv_busy = False
 
+    def _wake_reader(self) -> None:
+        """End the ``recv()`` waiting now, if one is: it returns a message queued meanwhile,
+        else raises :exc:`TimeoutError` as if its timeout had run out. The aiohttp patch's
+        ``close()`` wakes a ``receive()`` waiting in another task so, as aiohttp's does."""
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
     def _invalid_utf8(self, exc: UnicodeDecodeError) -> BaseException:
         """``websockets``' rule for a message ``decode=True`` cannot decode: it is consumed,
         and the connection fails with 1007 (a page may not send that code: the peer gets
@@ -532,9 +540,16 @@ class WebSocket:
         closed connection only waits. If the handshake does not finish in time, the
         connection is given up as closed with 1006.
         """
+        await self._close(code, reason)
+
+    async def _close(self, code: int, reason: str) -> bool:
+        """:meth:`close`, telling whether the closing handshake finished in time (False:
+        it timed out, and the connection was given up as closed with 1006)."""
         self._close_soon(*check_close(code, reason))
-        if not await self._wait(self._closed, self._close_timeout):
-            self._on_close(1006, "", False)
+        if await self._wait(self._closed, self._close_timeout):
+            return True
+        self._on_close(1006, "", False)
+        return False
 
     def _close_soon(self, code: int = 1000, reason: str = "") -> None:
         """Start the closing handshake, unless closing already; do not wait for it.

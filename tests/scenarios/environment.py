@@ -19,7 +19,8 @@ FEATURES = {
     "network process (libsoup) takes every message at once and reports 0, so a page sees no "
     "backpressure there (measured: 64 MiB sent to /sink, which reads nothing, bufferedAmount 0)",
     "sync": "pyws.sync blocks in CPython (a thread) or in Pyodide with JSPI",
-    "patch": "pyws.patch_websockets() and pyws.patch_aiohttp() patch only under Pyodide",
+    "patch": "pyws.patch_websockets(), pyws.patch_aiohttp() and pyws.patch_websocket_client() "
+    "patch only under Pyodide",
     "stream": "WebSocketStream: Chromium has it (page and worker); Firefox, WebKit, Node and "
     "CPython do not",
     "pause": "holding a sender back (overflow='pause') needs a transport that can stop "
