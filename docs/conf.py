@@ -7,8 +7,10 @@ API reference from the docstrings, with types, as the ``websockets`` docs do.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -27,7 +29,9 @@ extensions = [
     "sphinx.ext.napoleon",
 ]
 
-# Every page is Markdown; any new docs/*.md joins the site (index.md's last toctree globs).
+# Every page is Markdown; any new docs/*.md joins the site: index.md's last table of
+# contents lists, in place of OTHER-PAGES, every page that no other one of its lists names
+# (a toctree's own :glob: would list again what the other toctrees hold).
 source_suffix = {".md": "markdown"}
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
 root_doc = "index"
@@ -52,6 +56,21 @@ nitpick_ignore_regex = [
     (r"py:.*", r"pyws\.(.*\.)?_.*"),
     (r"py:class", r"pyws\.bounds\.Bounds|pyws\.compat\.aiohttp\.HandshakeResponse"),
 ]
+
+
+def _list_other_pages(app: Any, docname: str, source: list[str]) -> None:
+    if docname != "index":
+        return
+    listed = set(re.findall(r"^([\w-]+)$", source[0], re.MULTILINE))
+    others = sorted(
+        page.stem for page in Path(app.srcdir).glob("*.md") if page.stem not in listed | {"index"}
+    )
+    source[0] = source[0].replace("OTHER-PAGES", "\n".join(others))
+
+
+def setup(app: Any) -> None:
+    app.connect("source-read", _list_other_pages)
+
 
 html_theme = "furo"
 html_title = f"pyws {release}"
