@@ -42,12 +42,21 @@ _POLL_MAX = 0.02
 
 
 class State(enum.IntEnum):
-    """The browser's ``readyState``."""
+    """The browser's ``readyState``, with its values: what :attr:`WebSocket.state` reads,
+    live, from the platform's socket (in CPython, from the ``websockets`` protocol)."""
 
     CONNECTING = 0
+    """The handshake has not completed. :func:`pyws.connect` returns a :class:`WebSocket`
+    only once it is open; :attr:`pyws.ReconnectingWebSocket.state` reads CONNECTING
+    while it reconnects."""
     OPEN = 1
+    """Messages can be sent and received."""
     CLOSING = 2
+    """A close frame was sent or received; ``send()`` raises
+    :exc:`~pyws.ConnectionClosed`, while ``recv()`` still returns what is queued."""
     CLOSED = 3
+    """The connection is closed: :attr:`WebSocket.close_code`, ``close_reason`` and
+    ``was_clean`` are set; ``recv()`` returns what is queued, then raises."""
 
 
 def _or_none(protocol: str) -> str | None:

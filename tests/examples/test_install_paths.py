@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Request
 
+import pyws
 from harness import ROOT, cdn
 from harness.server import ServerProcess
 
@@ -119,3 +120,42 @@ def test_examples_name_the_pinned_versions(example_dir: Path, folder: str) -> No
         assert cdn.pinned("pyodide") in version
     for version in re.findall(r"@pyscript/core@([\d.]+)", text):
         assert version == cdn.pinned("@pyscript/core")
+
+
+JUPYTERLITE_SITE = ROOT / "build" / "jupyterlite" / "site"
+NOTEBOOK = "pyws-echo.ipynb"
+
+
+def test_jupyterlite_notebook(examples_browser: Browser) -> None:
+    """examples/jupyterlite built by ``jupyter lite build`` (scripts/build_jupyterlite.py,
+    a file target of ``make test``): its notebook, run cell by cell in JupyterLab as a user
+    runs it, installs pyws with ``%pip install pyws`` from the site's piplite index and
+    echoes a message. piplite skips the precompiled py314 wheel offered beside the pure
+    one, and installs the pure one."""
+    index = JUPYTERLITE_SITE / "pypi" / "all.json"
+    assert index.is_file(), "build/jupyterlite is missing: run the tests with `make test`"
+    served: list[str] = []
+    with cdn.serve_folder(JUPYTERLITE_SITE, served) as port:
+        context = examples_browser.new_context()
+        try:
+            page = context.new_page()
+            urls: list[str] = []
+            context.on("request", lambda request: urls.append(request.url))
+            page.goto(f"http://127.0.0.1:{port}/lab/index.html?path={NOTEBOOK}")
+            page.locator(".jp-Notebook .jp-CodeCell").first.wait_for(timeout=BOOT_TIMEOUT_MS)
+            # The status bar says so once the kernel has started (Pyodide, ipython): then
+            # Run > Run All Cells, as a user does.
+            page.get_by_text("Python (Pyodide) | Idle").wait_for(timeout=BOOT_TIMEOUT_MS)
+            page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Run$")).click()
+            page.locator(".lm-Menu-itemLabel", has_text=re.compile("^Run All Cells$")).click()
+            outputs = page.locator(".jp-Notebook .jp-OutputArea-output")
+            finished = outputs.filter(has_text=re.compile(r"^echo: |Error"))
+            finished.first.wait_for(timeout=BOOT_TIMEOUT_MS)
+            text = outputs.all_text_contents()
+        finally:
+            context.close()
+    assert "echo: Hello from JupyterLite" in [t.strip() for t in text], text
+    wheels = [line.split("?")[0] for line in served if re.search(r"/pyws-.*\.whl", line)]
+    assert wheels == [f"200 /pypi/pyws-{pyws.__version__}-py3-none-any.whl"], served
+    foreign = [u for u in urls if not u.startswith(("http://127.0.0.1:", "data:", "blob:"))]
+    assert not foreign, foreign
