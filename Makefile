@@ -7,6 +7,8 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 # The older Pyodide tested beside web/package.json's pin (harness/suite.py reads it too).
 OLD_PYODIDE := $(shell cat scripts/older-pyodide.txt)
+# The JupyterLite site that tests/examples drives (built below).
+JUPYTERLITE := build/jupyterlite/site/pypi/all.json
 
 .PHONY: demo test lint bench bench-smoke setup browser firefox test-firefox webkit test-webkit clean fuzz
 
@@ -119,7 +121,6 @@ build/pyodide-$(OLD_PYODIDE)/pyodide-lock.json: $(DIST_INPUTS)
 
 # The JupyterLite site of examples/jupyterlite (tests/examples drives its notebook), built by
 # `jupyter lite build` with pyws's wheels (scripts/build_jupyterlite.py; ~9 s here).
-JUPYTERLITE := build/jupyterlite/site/pypi/all.json
 $(JUPYTERLITE): build/pyodide/pyodide-lock.json scripts/build_jupyterlite.py \
 		scripts/jupyterlite-wheels.txt $(shell find examples/jupyterlite -type f)
 	$(PY) scripts/build_jupyterlite.py

@@ -67,12 +67,12 @@ def full_distribution(folder: Path) -> Path:
     return folder
 
 
-def node_cache(folder: Path) -> Path:
-    """``node_modules/pyodide`` as a Node run of examples/node leaves it: the npm package,
-    and the micropip wheel that Node's Pyodide downloads from Pyodide's CDN and keeps
-    beside it (its ``packageCacheDir``; Node reads a cached wheel without the lock's
-    SHA-256 check). The wheel is PyPI's, of the version the npm lock names."""
-    npm = NODE_MODULES / "pyodide"
+def node_cache(folder: Path, npm: Path = NODE_MODULES / "pyodide") -> Path:
+    """``node_modules/pyodide`` as a Node run of examples/node leaves it: the npm package
+    (``npm``: by default the pinned one), and the micropip wheel that Node's Pyodide
+    downloads from Pyodide's CDN and keeps beside it (its ``packageCacheDir``; Node reads a
+    cached wheel without the lock's SHA-256 check). The wheel is PyPI's, of the version the
+    npm lock names."""
     shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(npm, folder)
     lock = json.loads((npm / "pyodide-lock.json").read_text())

@@ -91,14 +91,31 @@ def test_pyscript_page(examples_browser: Browser, example_dir: Path) -> None:
     assert any(re.search(r"127\.0\.0\.1:8000/simple/pyws/pyws-.*\.whl$", u) for u in shown.urls)
 
 
-def test_node_script(example_dir: Path, live_server: ServerProcess, tmp_path: Path) -> None:
+OLD_PYODIDE = (ROOT / "scripts" / "older-pyodide.txt").read_text().strip()
+NODE_RUNTIMES = {
+    # the pinned Pyodide (Python 3.14): micropip takes the precompiled py314 wheel
+    "pinned": (cdn.NODE_MODULES / "pyodide", "py314"),
+    # the older one `make test` builds too (Python 3.13): it falls back to the pure wheel
+    OLD_PYODIDE: (ROOT / "build" / "npm" / OLD_PYODIDE / "node_modules" / "pyodide", "py3"),
+}
+
+
+@pytest.mark.parametrize("runtime", NODE_RUNTIMES)
+def test_node_script(
+    example_dir: Path, live_server: ServerProcess, tmp_path: Path, runtime: str
+) -> None:
     """examples/node as ``npm install`` leaves it: its files, and node_modules/pyodide with
     micropip beside it, where Node's Pyodide caches what it downloads from Pyodide's CDN
-    (which this machine cannot reach; the wheel is the stand-in's, harness/cdn.py)."""
+    (which this machine cannot reach; the wheel is PyPI's, harness/cdn.py). The index
+    offers pyws's pure wheel and the one precompiled for Pyodide 314: each Pyodide takes
+    the one it can use."""
+    npm, tag = NODE_RUNTIMES[runtime]
+    assert (npm / "pyodide.mjs").is_file(), f"{npm} is missing: run the tests with `make test`"
     app = tmp_path / "app"
     shutil.copytree(example_dir / "node", app)
-    cdn.node_cache(app / "node_modules" / "pyodide")
+    cdn.node_cache(app / "node_modules" / "pyodide", npm)
     env = {**os.environ, "PYWS_SERVER": live_server.url}
+    served = len(live_server.log)
     done = subprocess.run(
         ["node", "--experimental-websocket", "echo.mjs"],
         cwd=app,
@@ -109,6 +126,8 @@ def test_node_script(example_dir: Path, live_server: ServerProcess, tmp_path: Pa
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip().splitlines()[-1] == "echo: Hello from Node", done.stdout
+    wheels = re.findall(r"GET /simple/pyws/(pyws-[^ ?]+\.whl)", "\n".join(live_server.log[served:]))
+    assert wheels == [f"pyws-{pyws.__version__}-{tag}-none-any.whl"], live_server.log[served:]
     assert not (ROOT / "examples" / "node" / "node_modules").exists(), "the example stays clean"
 
 
