@@ -43,6 +43,7 @@ from pyodide.code import run_js
 from pyodide.ffi import to_js
 
 from .._members import forward
+from .._redact import redact
 from .._transport import BinaryType, Events
 from .browser import BrowserSocket, refused_urls
 
@@ -281,7 +282,7 @@ class StreamTransport(BrowserSocket):
                 "WebSocketStream to %s: the server closed while reading was paused; Chromium "
                 "discards the messages it had buffered and not handed over, so some may be "
                 "lost (have the server wait for the client before it closes)",
-                self.url,
+                redact(self.url),
             )
         self._events.on_close(code, reason, was_clean)
 
