@@ -106,7 +106,7 @@ web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 
 DIST_INPUTS := $(VENV)/.installed scripts/build_dist.py scripts/pyodide_compile.mjs \
 	scripts/pyodide-wheels.txt pyproject.toml \
-	$(shell find pyws -name '*.py' -o -name py.typed)
+	$(shell find pyws -name '*.py' -o -name '*.mjs' -o -name py.typed)
 
 build/pyodide/pyodide-lock.json: $(DIST_INPUTS) web/node_modules/.package-lock.json
 	$(PY) scripts/build_dist.py

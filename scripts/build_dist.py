@@ -12,7 +12,9 @@
    scripts/pyodide-wheels.txt;
 3. writes ``pyodide-lock.json`` with ``pyodide lockfile add-wheels``, keeping only the
    packages whose files are really in ``--out``, so nothing is ever fetched from a CDN;
-4. writes a PEP 503 simple index next to it (``build/simple/``) for ``micropip.install``.
+4. writes a PEP 503 simple index next to it (``build/simple/``) for ``micropip.install``;
+5. copies the relay host module (``pyws/_platform/relay.mjs``, also in the wheel) beside
+   the wheel as ``pyws-relay.mjs``: a page imports it to host pyws.sync's relay.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+RELAY_MODULE = "pyws-relay.mjs"
+"""pyws/_platform/relay.mjs as pages import it: ``/pyodide/pyws-relay.mjs``."""
 
 
 def run(*cmd: str | Path) -> None:
@@ -221,6 +225,8 @@ def main() -> None:
     # default build has that; the others write theirs with the same suffix.
     wheels = build_wheels(out.parent / f"wheels{suffix}", None if args.no_precompile else runtime)
     packages = write_lock(runtime, out, wheels)
+    # The relay host module (pyws.sync without JSPI), shipped in the wheel, served beside it.
+    shutil.copy2(ROOT / "pyws" / "_platform" / "relay.mjs", out / RELAY_MODULE)
     write_simple_index(out, out.parent / f"simple{suffix}", packages)
     version = json.loads((runtime / "package.json").read_text())["version"]
     print(f"built {out}: Pyodide {version}, packages: {', '.join(packages)}")

@@ -123,8 +123,18 @@ def _runtime() -> str:
     return "this browser"
 
 
+relaying = False
+"""Set by :func:`pyws.sync.connect` while it makes a connection that goes through the relay
+(:mod:`.relay`): :func:`backend` is then the relay's."""
+
+
 def backend() -> Backend:
     """This platform's backend; imported lazily, so pyws imports everywhere."""
+    if IN_PYODIDE and relaying:
+        from . import browser, relay
+
+        # The socket lives in the page: its js.WebSocket, relayed (no WebSocketStream).
+        return Backend(relay.transport, browser.parse_url, browser.has_location(), browser.pause)
     if IN_PYODIDE:
         import js
 

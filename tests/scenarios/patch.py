@@ -291,7 +291,7 @@ async def websockets_async_for_reconnects(server: Server) -> None:
         assert connections == 2
 
 
-@scenario("patch", "jspi")
+@scenario("patch", "sync")
 async def websockets_hello_examples_run_unchanged(server: Server) -> None:
     await blocking(lambda: None)  # yield to the loop first: see blocking()
     with patched():
