@@ -237,7 +237,7 @@ class Target:
 RELAY_SCENARIOS = (
     "sync_api",
     "tls.sync_over_wss",
-    "patch.websockets_hello_examples_run_unchanged",
+    "patch.websockets_sync_hello_example_runs_unchanged",
 )
 """What the forced-relay targets run: every scenario that blocks in pyws.sync."""
 
