@@ -105,6 +105,7 @@ web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 	cd web && npm ci --no-audit --no-fund
 
 DIST_INPUTS := $(VENV)/.installed scripts/build_dist.py scripts/pyodide_compile.mjs \
+	README.md CHANGELOG.md LICENSE \
 	scripts/pyodide-wheels.txt pyproject.toml \
 	$(shell find pyws -name '*.py' -o -name '*.mjs' -o -name py.typed)
 

@@ -95,6 +95,11 @@ class connect:
     ``WebSocket``) or ``"stream"`` (``WebSocketStream``, Chromium only: elsewhere a
     :exc:`ValueError`). ``"auto"`` takes ``WebSocket``, or ``WebSocketStream`` where
     ``overflow="pause"`` needs it. In CPython the one transport is ``"websocket"``.
+    Chromium 156 crashes the page when a ``WebSocketStream``'s connection is reset (the
+    server killed, the network cut) while a write is pending (:attr:`WebSocket.buffered_amount`
+    above 0): with ``"stream"``, send only to a server that keeps reading, ``await drain()``
+    after a burst, keep ``write_limit`` low, and ``close()`` what you are done with (see the
+    README's "Transports").
 
     Iterating reconnects: failed attempts are retried after ``backoff.delay(attempt)``
     seconds (:class:`~pyws.Backoff`, full jitter) while ``process_exception(exc)`` returns

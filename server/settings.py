@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,3 +45,5 @@ class Listener:
 SETTINGS = web.AppKey("settings", Settings)
 REGISTRY = web.AppKey("registry", Registry)
 LISTENER = web.AppKey("listener", Listener)
+SINKS = web.AppKey("sinks", dict[str, asyncio.Event])
+"""The open named ``/sink`` connections, by name: setting one's event makes it read again."""

@@ -16,6 +16,11 @@ What differs from ``WebSocket`` and how it is made to look the same:
 - ``binaryType``: the stream gives ArrayBuffers; in blob mode each becomes a JS ``Blob``.
 - A JS ``Blob`` to send: the writer takes no Blob, so its bytes are read first, and every
   write after it waits its turn, so messages keep their order.
+- ``close()``: sent once every write before it has completed, as ``WebSocket`` sends what
+  it buffered before its close frame (Chromium's own ``close()`` drops the writes still
+  queued: 3, 10 or 50 sends then ``close()`` reached the server as 1 message, and a Blob
+  still being read never went). Until then the socket is CLOSING; if ``close_timeout``
+  runs out first, :meth:`StreamTransport.release` closes it at once, giving them up.
 - ``close``: reported once ``closed`` settled and the reader has returned every message
   before it, so no message is lost behind the close, as with ``WebSocket``'s events. The
   socket stays OPEN until then: Chromium completes the closing handshake while messages
@@ -113,7 +118,7 @@ _js = run_js(
                 ws, cb, binaryType, state: 0, buffered: 0, protocol: "", extensions: "",
                 reader: null, writer: null, reading: false, readDone: false, paused: false,
                 closeInfo: null, finished: false, chain: null, local: false,
-                closedWhilePaused: false, readPending: false,
+                closedWhilePaused: false, readPending: false, last: null, shutting: false,
             };
             ws.opened.then(
                 (info) => {
@@ -175,6 +180,7 @@ _js = run_js(
                 promise = s.writer.write(chunk);
             }
             promise.then(recycle === undefined ? done : () => { done(); give(recycle); }, done);
+            s.last = promise;  // writes settle in order: this one settles after the others
             return s.buffered;
         };
         const copy = (data) =>
@@ -204,7 +210,17 @@ _js = run_js(
                 } else if (s.state === 1) {
                     s.state = 2;
                     s.local = true;
-                    if (s.closeInfo === null) s.ws.close({ closeCode: code, reason });
+                    // What send() accepted goes first, as WebSocket's close() sends what it
+                    // buffered: Chromium's close() drops the writes still queued in the
+                    // writer (3, 10 or 50 sends then close() reached the server as 1).
+                    const shut = () => {
+                        s.shutting = false;
+                        if (s.closeInfo === null) {
+                            try { s.ws.close({ closeCode: code, reason }); } catch {}
+                        }
+                    };
+                    if (s.last === null) shut();
+                    else { s.shutting = true; s.last.then(shut, shut); }
                     pump(s);  // read on, paused or not, up to the server's close frame
                 }
             },
@@ -213,8 +229,10 @@ _js = run_js(
             release: (s) => {
                 s.cb = null;
                 // Nobody listens any more: stop the connection and what is queued in it.
-                if (s.closeInfo === null && s.state < 2) {
+                // (A close() still waiting for its writes gives them up: close_timeout ran out.)
+                if (s.closeInfo === null && (s.state < 2 || s.shutting)) {
                     s.state = 2;
+                    s.shutting = false;
                     try { s.ws.close(); } catch {}
                 }
                 if (s.reader !== null && !s.readDone) s.reader.cancel().catch(() => {});
