@@ -234,6 +234,8 @@ RELAY_SCENARIOS = (
     "sync_api",
     "tls.sync_over_wss",
     "patch.websockets_sync_hello_example_runs_unchanged",
+    "websocket_client_compat",
+    "websocket_client_libraries",
 )
 """What the forced-relay targets run: every scenario that blocks in pyws.sync."""
 

@@ -183,6 +183,14 @@ def _run[T](coroutine: Coroutine[Any, Any, T], owner: AsyncWebSocket | None = No
 
         if owner is not None and relay.owns(owner._loop):
             return relay.run(coroutine)
+        if owner is None and relay.wanted():  # no connection's: the way in use now
+            try:
+                mode()  # raises where the relay cannot run
+                relay.channel(None)  # raises where no host answers
+            except BaseException:
+                coroutine.close()
+                raise
+            return relay.run(coroutine)
         return _pyodide_run(coroutine)
     return _loop_thread.run(coroutine, owner)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from server import scenarios
+from server import devices, scenarios
 from server.echo import CLOSE_TIMEOUT, echo
 from server.graphql import graphql
 from server.registry import Registry
@@ -122,9 +122,17 @@ def make_app(
     for path, handler in scenarios.ROUTES:
         app.router.add_get(path, handler)
     attach_socketio(app)  # /socket.io/
+    app.router.add_get("/api/v2/channels/{app}", devices.samsung_tv)
     app.router.add_get("/pyodide/{tail:.*}", static_handler(settings.dist_dir, CACHE_ASSETS))
     app.router.add_get("/simple/{tail:.*}", static_handler(settings.simple_dir, CACHE_ASSETS))
     app.router.add_route("OPTIONS", "/simple/{tail:.*}", _index_preflight)
-    # Last: the catch-all for the pages.
-    app.router.add_get("/{tail:.*}", static_handler(settings.web_dir, CACHE_PAGES))
+    # Last: the catch-all for the pages; an upgrade request for / is the fake OBS.
+    pages = static_handler(settings.web_dir, CACHE_PAGES)
+
+    async def pages_or_obs(request: web.Request) -> web.StreamResponse:
+        if request.match_info["tail"] == "" and devices.is_upgrade(request):
+            return await devices.obs(request)
+        return await pages(request)
+
+    app.router.add_get("/{tail:.*}", pages_or_obs)
     return app

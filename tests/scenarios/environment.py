@@ -23,7 +23,8 @@ FEATURES = {
     "relay": "pyws.sync blocks through its relay (a worker, Atomics.wait): where the runtime "
     "lacks JSPI (WebKit), or where a target forces it (pyws.sync.set_mode('relay'))",
     "main_thread": "a page's main thread in Pyodide (not a worker, Node or CPython)",
-    "patch": "pyws.patch_websockets() and pyws.patch_aiohttp() patch only under Pyodide",
+    "patch": "pyws.patch_websockets(), pyws.patch_aiohttp() and pyws.patch_websocket_client() "
+    "patch only under Pyodide",
     "stream": "WebSocketStream: Chromium has it (page and worker); Firefox, WebKit, Node and "
     "CPython do not",
     "pause": "holding a sender back (overflow='pause') needs a transport that can stop "
