@@ -480,11 +480,12 @@ async def websocket_client_app_errors_in_callbacks_and_reconnect(server: Server)
         websocket.WebSocketApp(server.url("/echo")).run_forever(ping_timeout=0)
 
 
-@scenario("sync")
+@scenario("sync", "not:relay")
 async def websocket_client_app_in_a_thread_or_a_task(server: Server) -> None:
     """Libraries run ``run_forever`` in a thread. Pyodide cannot start one, and says so at
     once (no hang); what runs there instead is ``run_forever`` in an asyncio task, blocking
-    that task (JSPI) while the rest of the program goes on (docs/websocket-client-compat.md)."""
+    that task (JSPI) while the rest of the program goes on (docs/websocket-client-compat.md).
+    Not through the relay: there a blocking call blocks the whole worker, every task."""
     await websocket_client_ready()
 
     def script(app: Any, message: Any) -> None:
