@@ -35,10 +35,10 @@ import asyncio
 import os
 import threading
 from collections.abc import Coroutine, Iterator
-from types import TracebackType
 from typing import Any, Literal, overload
 
 from . import _platform
+from ._members import ClosesOnExitSync, forward, settable
 from ._options import warn_browser_cannot
 from ._platform import TransportName
 from ._transport import BinaryType
@@ -195,7 +195,7 @@ def _run[T](coroutine: Coroutine[Any, Any, T], owner: AsyncWebSocket | None = No
     return _loop_thread.run(coroutine, owner)
 
 
-class WebSocket:
+class WebSocket(ClosesOnExitSync):
     """A blocking WebSocket connection, made by :func:`pyws.sync.connect`.
 
     Each method blocks until the matching :class:`pyws.WebSocket` coroutine finishes, with
@@ -214,59 +214,26 @@ class WebSocket:
 
     # -- attributes: those of the async WebSocket ----------------------------------------
 
-    @property
-    def url(self) -> str:
-        """The absolute URL the socket connected to."""
-        return self.aio.url
-
-    @property
-    def subprotocol(self) -> str | None:
-        """The subprotocol the server selected, or None."""
-        return self.aio.subprotocol
-
-    @property
-    def extensions(self) -> str:
-        """The extensions the server selected, or ``""``."""
-        return self.aio.extensions
-
-    @property
-    def state(self) -> State:
-        """The live ready state: CONNECTING, OPEN, CLOSING or CLOSED."""
-        return self.aio.state
-
-    @property
-    def buffered_amount(self) -> int:
-        """Bytes sent that the platform has not yet put on the network."""
-        return self.aio.buffered_amount
-
-    @property
-    def binary_type(self) -> BinaryType:
-        """``"bytes"`` or ``"blob"``; setting it applies to messages that arrive afterwards."""
-        return self.aio.binary_type
-
-    @binary_type.setter
-    def binary_type(self, value: BinaryType) -> None:
-        self.aio.binary_type = value
-
-    @property
-    def dropped(self) -> int:
-        """Messages dropped by ``overflow="drop_oldest"`` or ``"drop_newest"``; else 0."""
-        return self.aio.dropped
-
-    @property
-    def close_code(self) -> int | None:
-        """The close code once closed (1006 when the connection was lost), else None."""
-        return self.aio.close_code
-
-    @property
-    def close_reason(self) -> str | None:
-        """The close reason once closed, else None."""
-        return self.aio.close_reason
-
-    @property
-    def was_clean(self) -> bool | None:
-        """Whether the closing handshake completed, once closed; else None."""
-        return self.aio.was_clean
+    url = forward[str]("aio", "The absolute URL the socket connected to.")
+    subprotocol = forward[str | None]("aio", "The subprotocol the server selected, or None.")
+    extensions = forward[str]("aio", 'The extensions the server selected, or ``""``.')
+    state = forward[State]("aio", "The live ready state: CONNECTING, OPEN, CLOSING or CLOSED.")
+    buffered_amount = forward[int](
+        "aio", "Bytes sent that the platform has not yet put on the network."
+    )
+    binary_type = settable[BinaryType](
+        "aio", '``"bytes"`` or ``"blob"``; setting it applies to messages that arrive afterwards.'
+    )
+    dropped = forward[int](
+        "aio", 'Messages dropped by ``overflow="drop_oldest"`` or ``"drop_newest"``; else 0.'
+    )
+    close_code = forward[int | None](
+        "aio", "The close code once closed (1006 when the connection was lost), else None."
+    )
+    close_reason = forward[str | None]("aio", "The close reason once closed, else None.")
+    was_clean = forward[bool | None](
+        "aio", "Whether the closing handshake completed, once closed; else None."
+    )
 
     def __repr__(self) -> str:
         return f"<pyws.sync.WebSocket {self.url} {self.state.name}>"
@@ -328,18 +295,6 @@ class WebSocket:
     def wait_closed(self) -> None:
         """Return once the connection is closed; it does not close it."""
         _run(self.aio.wait_closed(), self.aio)
-
-    def __enter__(self) -> WebSocket:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Close with 1000, also on an exception (a page may not send 1011)."""
-        self.close()
 
 
 def connect(

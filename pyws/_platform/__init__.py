@@ -4,7 +4,8 @@ One module per transport: in Pyodide (a browser page, a worker, Node) the platfo
 ``WebSocket``, through :mod:`.websocket`, or Chromium's ``WebSocketStream``, through
 :mod:`.stream`, over what every browser transport shares (:mod:`.browser`); in CPython
 :mod:`.cpython`, over the ``websockets`` library's Sans-I/O protocol, installed with
-``pip install "pyws[cpython]"``. Only these modules touch ``js`` or sockets.
+``pip install "pyws[cpython]"``, with HTTP proxies in :mod:`.proxy` (and the browser's URL
+parser played by :mod:`pyws._url`). Only these modules touch ``js`` or sockets.
 
 :func:`choose` picks the transport of ``connect(transport=...)``; the rule for ``"auto"``
 is there, with the measurement behind it.
@@ -147,6 +148,8 @@ def backend() -> Backend:
             browser.pause,
             stream=_stream if getattr(js, "WebSocketStream", None) is not None else None,
         )
+    from .. import _url
+
     try:
         from . import cpython
     except ImportError as exc:
@@ -156,7 +159,7 @@ def backend() -> Backend:
         ) from None
     return Backend(
         cpython.StreamTransport,
-        cpython.parse_url,
+        _url.parse_url,
         False,
         can_pause=True,
         honours=cpython.HONOURED,
