@@ -162,7 +162,7 @@ export class Host {
       return;
     }
     ws.binaryType = "arraybuffer"; // bytes cross the ring either way; a Blob is made there
-    const socket = { ws, blob: binaryType === "blob", done: 0, reported: -1 };
+    const socket = { ws, blob: binaryType === "blob", done: 0, reported: -1, pending: null };
     this.sockets.set(id, socket);
     push(KIND.CREATED, encoder.encode(ws.url));
     ws.onopen = () =>
@@ -179,18 +179,44 @@ export class Host {
     };
   }
 
+  // A Blob is read here and sent as its bytes, the sends and the close after it waiting
+  // their turn, as pyws's own WebSocket transport does (WebKitGTK 2.50 and Node 20 sent
+  // the close frame before a Blob sent just before it: see pyws/_platform/websocket.py).
   send(id, socket, data) {
-    if (socket.ws.readyState === WebSocket.OPEN) socket.ws.send(data);
+    if (data instanceof Blob) {
+      const send = (bytes) => this.sendNow(id, socket, bytes);
+      this.later(socket, () => data.arrayBuffer().then(send, () => send(null)));
+    } else if (socket.pending !== null) {
+      this.later(socket, () => this.sendNow(id, socket, data));
+    } else {
+      this.sendNow(id, socket, data);
+    }
+  }
+
+  sendNow(id, socket, data) {
+    if (data !== null && socket.ws.readyState === WebSocket.OPEN) socket.ws.send(data);
     socket.done += 1;
     this.report(id, socket, true);
   }
 
+  later(socket, action) {
+    const pending = (socket.pending ?? Promise.resolve()).then(action);
+    socket.pending = pending;
+    pending.then(() => {
+      if (socket.pending === pending) socket.pending = null;
+    });
+  }
+
   close(socket, code, reason) {
-    try {
-      socket.ws.close(code, reason);
-    } catch {
-      socket.ws.close(); // pyws checked code and reason already: not expected
-    }
+    const close = () => {
+      try {
+        socket.ws.close(code, reason);
+      } catch {
+        socket.ws.close(); // pyws checked code and reason already: not expected
+      }
+    };
+    if (socket.pending !== null) this.later(socket, close);
+    else close();
   }
 
   release(id, socket) {

@@ -20,7 +20,7 @@ from .._ring import CAPACITY, HEADER_SLOTS, HELLO, Kind, Record, RingReader
 from .._transport import BinaryType, Events
 from ..blob import Blob
 from ..exceptions import InvalidURI
-from .browser import is_binary, jspi_supported, resources, to_js_blob
+from .browser import is_binary, jspi_supported, resources
 
 RING_BYTES = 2**20
 """The ring's data bytes (one ring per worker, for all its sockets). A larger message goes
@@ -302,10 +302,9 @@ class RelayTransport:
         return self._sent(data.nbytes)
 
     def send_blob(self, blob: Blob) -> int | None:
-        if self._state != _OPEN:
-            return None
-        self._channel.post("send", self._id, to_js_blob(blob))
-        return self._sent(blob.size)
+        if blob.js is None:  # a Python-made Blob: its bytes are all it has
+            return self.send_bytes(memoryview(blob._data))
+        return self.send_native(blob.js)
 
     def send_native(self, data: Any) -> int | None:
         if self._state != _OPEN:

@@ -165,6 +165,14 @@ async def sync_blobs(server: Server) -> None:
             assert ws.binary_type == "bytes"
             ws.send(b"b")
             assert ws.recv() == b"b"
+            if environment.IN_PYODIDE:  # a JS Blob, then text: sent in that order
+                import js
+                from pyodide.ffi import to_js
+
+                ws.send(js.Blob.new(to_js([js.Uint8Array.new(to_js([1, 2, 3]))])))
+                ws.send("after the blob")
+                assert ws.recv() == b"\x01\x02\x03"
+                assert ws.recv() == "after the blob"
 
     await blocking(run)
 
