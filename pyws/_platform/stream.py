@@ -220,7 +220,7 @@ _js = run_js(
                 }
             },
             // The server's close while it waits behind unread messages: [code, reason, clean].
-            pending: (s) => (s.closeInfo !== null && !s.finished ? s.closeInfo : null),
+            pending: (s) => (s.closeInfo !== null && !s.finished ? s.closeInfo : undefined),
             pause: (s) => { s.paused = true; },
             resume: (s) => { s.paused = false; pump(s); },
             release: (s) => {
