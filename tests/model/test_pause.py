@@ -192,7 +192,8 @@ class PauseMachine(RuleBasedStateMachine):
             assert task.exception() is None, f"close() raised {task.exception()!r}"
         # A send that returned normally reached the server; the server reads at once.
         got = [m for m in self.wire.received]
-        assert got == self.accepted[: len(got)], f"the server got {got}; send() took {self.accepted}"
+        taken = self.accepted
+        assert got == taken[: len(got)], f"the server got {got}; send() took {taken}"
         if not self.wire.lost:
             assert got == self.accepted, (
                 f"send() returned normally for {self.accepted[len(got) :]}, which the server "

@@ -39,6 +39,8 @@ MODULES = (
     "sync_api",
     "patch",
     "aiohttp_compat",
+    "websocket_client_compat",
+    "websocket_client_libraries",
     "tls",
 )
 """The scenario modules of this package, in the order they run."""
