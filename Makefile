@@ -82,7 +82,7 @@ bench-smoke: setup browser
 	$(PY) -m bench --quick
 
 # The model-based tests (tests/model; docs/reliability.md). `make test` runs them bounded and
-# derandomised (Hypothesis profile "ci"); `make fuzz` runs each of the 4 machines for
+# derandomised (Hypothesis profile "ci"); `make fuzz` runs each of the 6 machines for
 # FUZZ_SECONDS on fresh random examples (profile "fuzz"), keeping Hypothesis's example
 # database in build/hypothesis, so a failure found once is replayed first ever after.
 # Each machine's example count goes to the output and to build/fuzz.log.
@@ -110,7 +110,7 @@ web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 DIST_INPUTS := $(VENV)/.installed scripts/build_dist.py scripts/pyodide_compile.mjs \
 	README.md CHANGELOG.md LICENSE \
 	scripts/pyodide-wheels.txt pyproject.toml \
-	$(shell find pyws -name '*.py' -o -name py.typed)
+	$(shell find pyws -name '*.py' -o -name '*.mjs' -o -name py.typed)
 
 build/pyodide/pyodide-lock.json: $(DIST_INPUTS) web/node_modules/.package-lock.json
 	$(PY) scripts/build_dist.py

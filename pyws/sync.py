@@ -16,7 +16,13 @@ queued, what is lost, which exception) are the async API's to the letter.
   ``--experimental-wasm-stack-switching``; not WebKitGTK 2.50 nor Safari before 27)
   and a call stack that may suspend: Python entered from ``runPythonAsync``, from an asyncio
   task (an async function called from JS, an async event handler) or from
-  ``callPromising``. Elsewhere every call raises :exc:`RuntimeError` saying so.
+  ``callPromising``.
+- In a Web Worker of a runtime without JSPI (Safari's engine), the call blocks on
+  ``Atomics.wait`` while the socket lives in the page, which relays it through a
+  ``SharedArrayBuffer`` ring: the page calls ``hostRelays(worker)`` from ``pyws-relay.mjs``
+  once and is cross-origin isolated (docs/sync-relay.md). :func:`set_mode` forces the
+  relay where JSPI exists; :func:`mode` tells which way is in use.
+  Elsewhere every call raises :exc:`RuntimeError` naming what is missing.
 - In CPython (``pip install "pyws[cpython]"``) the coroutines run on an event loop in a
   daemon thread, ``pyws.sync``, shared by every connection; the caller's thread waits.
   Calling pyws.sync from that thread (a callback of that loop) would deadlock, and raises
@@ -45,13 +51,49 @@ from .connection import WebSocket as AsyncWebSocket
 from .exceptions import ConnectionClosedOK
 from .heartbeat import Heartbeat
 
-__all__ = ["WebSocket", "connect"]
+__all__ = ["Mode", "WebSocket", "connect", "mode", "set_mode"]
 
 HOW_TO_CALL = (
     "call it from code run by pyodide.runPythonAsync(), from an async function (an asyncio "
     "task, an async event handler), or from a function called with callPromising(); or use "
     "the async API, `await pyws.connect(...)`"
 )
+
+
+Mode = Literal["thread", "jspi", "relay"]
+"""How pyws.sync blocks: a thread (CPython), JSPI, or the relay (a worker, Atomics.wait)."""
+MODES = ("auto", "relay")
+
+
+def set_mode(mode: Literal["auto", "relay"]) -> None:
+    """Choose how pyws.sync blocks in Pyodide from now on: ``"auto"`` (JSPI where the
+    runtime has it, else the relay) or ``"relay"`` (the relay even where JSPI exists, e.g.
+    to test it in Chromium or Firefox). Connections already open keep their way. Raises
+    :exc:`ValueError` for another value; in CPython (a thread) it changes nothing."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(map(repr, MODES))}, not {mode!r}")
+    if _platform.IN_PYODIDE:
+        from ._platform import relay
+
+        relay.forced = mode == "relay"
+
+
+def mode() -> Mode:
+    """How pyws.sync blocks here: ``"thread"`` in CPython, ``"jspi"`` where the runtime has
+    JSPI (unless the relay is forced), else ``"relay"``. Raises :exc:`RuntimeError`, naming
+    what is missing and how to add it, where neither can work (a page's main thread
+    without JSPI, a page that is not cross-origin isolated, Node without JSPI). Whether the
+    page hosts the relay is known at the first connect (it raises then, if not)."""
+    if not _platform.IN_PYODIDE:
+        return "thread"
+    from ._platform import relay
+
+    if not relay.wanted():
+        return "jspi"
+    problem = relay.why_not()
+    if problem is not None:
+        raise RuntimeError(problem)
+    return "relay"
 
 
 def _pyodide_run[T](coroutine: Coroutine[Any, Any, T]) -> T:
@@ -138,6 +180,18 @@ def _run[T](coroutine: Coroutine[Any, Any, T], owner: AsyncWebSocket | None = No
     """Run ``coroutine`` (of connection ``owner``) to completion and return its result,
     blocking the caller."""
     if _platform.IN_PYODIDE:
+        from ._platform import relay
+
+        if owner is not None and relay.owns(owner._loop):
+            return relay.run(coroutine)
+        if owner is None and relay.wanted():  # no connection's: the way in use now
+            try:
+                mode()  # raises where the relay cannot run
+                relay.channel(None)  # raises where no host answers
+            except BaseException:
+                coroutine.close()
+                raise
+            return relay.run(coroutine)
         return _pyodide_run(coroutine)
     return _loop_thread.run(coroutine, owner)
 
@@ -274,21 +328,38 @@ def connect(
     a :exc:`RuntimeWarning`.
     """
     honoured = warn_browser_cannot(browser_cannot, _platform.backend().honours)
-    opening = _async_connect(
-        url,
-        subprotocols=subprotocols,
-        binary_type=binary_type,
-        open_timeout=open_timeout,
-        close_timeout=close_timeout,
-        write_limit=write_limit,
-        heartbeat=heartbeat,
-        max_queue=max_queue,
-        max_queue_bytes=max_queue_bytes,
-        overflow=overflow,
-        transport=transport,
-        **honoured,
-    )
-    return WebSocket(_run(_open(opening)))
+    relayed = _platform.IN_PYODIDE and _relay_wanted()
+    _platform.relaying = relayed
+    try:
+        opening = _async_connect(
+            url,
+            subprotocols=subprotocols,
+            binary_type=binary_type,
+            open_timeout=open_timeout,
+            close_timeout=close_timeout,
+            write_limit=write_limit,
+            heartbeat=heartbeat,
+            max_queue=max_queue,
+            max_queue_bytes=max_queue_bytes,
+            overflow=overflow,
+            transport=transport,
+            **honoured,
+        )
+    finally:
+        _platform.relaying = False
+    if not relayed:
+        return WebSocket(_run(_open(opening)))
+    from ._platform import relay
+
+    mode()  # raises where the relay cannot run, naming what is missing
+    relay.channel(open_timeout)  # raises where no host answers
+    return WebSocket(relay.run(_open(opening)))
+
+
+def _relay_wanted() -> bool:
+    from ._platform import relay
+
+    return relay.wanted()
 
 
 async def _open(opening: _async_connect) -> AsyncWebSocket:
