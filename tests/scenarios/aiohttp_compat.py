@@ -287,7 +287,7 @@ async def reads_ended_by_close_leave_nothing_unretrieved(server: Server) -> None
     """Issue 25 item 19: a read awaited through ``wait_for`` while ``close()`` runs, in
     pyws and over aiohttp (the patch in Pyodide), leaves no exception for the loop to
     report. (The report the issue saw is Pyodide's loop's, for the caller's own task ended
-    before it was awaited: see the README, "What to rely on".)"""
+    before it was awaited: docs/reliability.md.)"""
     await aiohttp_ready()
     import aiohttp
 
