@@ -48,6 +48,20 @@ class Events:
     """Called with the close code, the reason, and whether the closing handshake completed."""
 
 
+def _nothing(*_: object) -> None:
+    """What a released transport calls instead of its connection."""
+
+
+def _no_error(cause: BaseException | None = None) -> None:
+    """The ``error`` event of a released transport."""
+
+
+DETACHED = Events(_nothing, _nothing, _no_error, _nothing)
+"""The events of a released transport: it reports nothing, and no longer holds the
+connection's methods (with which the connection, holding it, would make a reference
+cycle)."""
+
+
 class Transport(Protocol):
     """One socket: its live attributes, and the calls pyws makes on it."""
 

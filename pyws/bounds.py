@@ -233,6 +233,15 @@ class Limiter:
             self.pauses += 1
             self._pause()
 
+    def detach(self) -> None:
+        """Let go of the connection's callbacks, and the queue of this limiter, once the
+        connection closed: nothing comes in any more, and held, they would keep it in a
+        reference cycle. What it counted (:attr:`dropped`, :attr:`pauses`) stays."""
+        self._deliver = self._close = self._pause = self._resume = _nothing
+        if isinstance(self._queue, WatchedQueue):
+            self._queue.on_take = None
+        vars(self).pop("on_message", None)  # the bound _on_message_pausing: a cycle too
+
     def _taken(self) -> None:
         # Below the high mark too: with low == high, resuming at the mark would overshoot.
         if self.paused and self._at_low() and not self._at_high():
@@ -260,3 +269,7 @@ class Limiter:
                 self.dropped += 1
             else:
                 self._deliver(message)
+
+
+def _nothing(*_: object) -> None:
+    """What a detached limiter calls instead of its connection."""

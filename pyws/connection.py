@@ -9,6 +9,7 @@ from __future__ import annotations
 import array
 import asyncio
 import contextlib
+import copy
 import enum
 from collections import deque
 from collections.abc import Callable
@@ -207,18 +208,23 @@ class WebSocket(ClosesOnExit):
                 self._transport.close(1000, "")
 
     def _on_close(self, code: int, reason: str, was_clean: bool) -> None:
+        """The end, reported once. It also breaks the reference cycles between this
+        connection and its parts (the transport, the heartbeat and the bounds hold its
+        methods), so a closed connection is freed as soon as nobody holds it, without
+        waiting for Python's cycle collector."""
         if self._close_exc is not None:
             return
         sent = None if self._local_close is None else Close(*self._local_close)
         self._close_exc = ConnectionClosed.from_close(code, reason, was_clean, sent)
         self._transport.release()
         if self._heartbeat is not None:
-            self._heartbeat.stop()
+            self._heartbeat.detach()
+        if self._limiter is not None:
+            self._limiter.detach()
         if not self._opened.done():
-            self._opened.set_exception(
-                InvalidHandshake(self._transport.url, code, cause=self._failure)
-            )
-            self._opened.exception()  # retrieved: connect() reports it
+            # Kept for _wait_open(), which lets go of it as it raises it (see there).
+            self._failure = InvalidHandshake(self._transport.url, code, cause=self._failure)
+            self._opened.set_result(None)
         waiter = self._waiter
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
@@ -235,8 +241,15 @@ class WebSocket(ClosesOnExit):
             raise
         if not opened:
             self._abort()
-            raise TimeoutError(f"opening {self._transport.url} timed out after {timeout} s")
-        self._opened.result()  # raises InvalidHandshake when it closed before opening
+            raise TimeoutError(f"opening {redact(self._transport.url)} timed out after {timeout} s")
+        # Closed before opening: raise the InvalidHandshake, held no more. Its traceback
+        # holds this frame, and so this connection: held, it would make a reference cycle.
+        failure, self._failure = self._failure, None
+        if failure is not None:
+            try:
+                raise failure
+            finally:
+                del failure  # this frame, in its traceback, would hold it: a cycle
         if self._subprotocols and not self._transport.protocol:
             # WHATWG fails this handshake, and Chromium does; Firefox ESR 153 opens the
             # socket with no subprotocol. pyws makes every platform agree with the standard.
@@ -402,7 +415,7 @@ class WebSocket(ClosesOnExit):
             if not messages:
                 # Inline rather than a helper coroutine: each resume passes every frame.
                 if self._close_exc is not None:
-                    raise self._close_exc
+                    raise self._closed_error()
                 if timeout == 0:
                     raise TimeoutError("no message was queued")
                 # _on_message, _on_close and the timer are the only ones to wake the waiter.
@@ -419,7 +432,7 @@ class WebSocket(ClosesOnExit):
                         cancel()
                 if not messages:
                     if self._close_exc is not None:
-                        raise self._close_exc
+                        raise self._closed_error()
                     raise TimeoutError(f"no message arrived within {timeout} s")
             # Claimed before converting, which awaits for a Blob: a bound can then no longer
             # drop it meanwhile. A cancelled conversion puts it back first in line.
@@ -451,8 +464,14 @@ class WebSocket(ClosesOnExit):
         if self._close_exc is not None:
             return exc
         self._give_up(1007, f"{exc.reason} at position {exc.start}")
+        return self._closed_error()
+
+    def _closed_error(self) -> ConnectionClosed:
+        """The close, as a new exception to raise each time. Raised, the one kept would
+        hold in its traceback the frame that raised it, and so this connection: a
+        reference cycle that only Python's cycle collector would free."""
         assert self._close_exc is not None
-        return self._close_exc
+        return copy.copy(self._close_exc)
 
     def __aiter__(self) -> WebSocket:
         """Iterate over messages until the connection closes.
@@ -499,7 +518,7 @@ class WebSocket(ClosesOnExit):
 
     def _send_now(self, message: Any) -> None:
         if self._close_exc is not None:
-            raise self._close_exc
+            raise self._closed_error()
         transport = self._transport
         if isinstance(message, str):
             if not message.isascii():
@@ -528,7 +547,7 @@ class WebSocket(ClosesOnExit):
 
     def _check_sendable(self) -> None:
         if self._close_exc is not None:
-            raise self._close_exc
+            raise self._closed_error()
         if self._transport.ready_state != State.OPEN:
             raise self._not_open()
 
@@ -537,7 +556,7 @@ class WebSocket(ClosesOnExit):
         peer's close when it arrived and waits behind unread messages (``overflow="pause"``),
         as ``websockets`` raises it; else the close this side started; else 1006."""
         if self._close_exc is not None:
-            return self._close_exc
+            return self._closed_error()
         sent = None if self._local_close is None else Close(*self._local_close)
         pending = self._transport.pending_close
         if pending is not None:

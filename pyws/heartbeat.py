@@ -109,6 +109,13 @@ class Monitor:
         self._stopped = True
         self._disarm()
 
+    def detach(self) -> None:
+        """Stop, and let go of the connection's callbacks, once it closed: nothing comes
+        in any more, and held, they would keep it in a reference cycle with this."""
+        self.stop()
+        self._deliver = self._send = self._give_up = _nothing
+        self._call_later = _no_timer
+
     def pause(self) -> None:
         """Reading is paused (``overflow="pause"``): the peer's messages, its answer too,
         wait unread, so silence proves nothing. No heartbeat is sent or timed until
@@ -153,3 +160,12 @@ class Monitor:
             self._check_quiet()
         else:
             self._give_up(REASON)
+
+
+def _nothing(*_: object) -> None:
+    """What a detached monitor calls instead of its connection."""
+
+
+def _no_timer(delay: float, callback: Callable[[], None]) -> Callable[[], None]:
+    """What a detached monitor has instead of its connection's timers (it arms none)."""
+    return _nothing

@@ -293,6 +293,8 @@ class ReconnectingWebSocket(ClosesOnExit):
         if task is not None:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+            # Its CancelledError's traceback holds the loop's frame, and so this object.
+            self._task = None
         if ws is not None:
             await ws.close(code, reason)
         return len(self._outbox)

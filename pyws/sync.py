@@ -157,7 +157,7 @@ class _LoopThread:
         if owner is not None and owner._loop is not loop:
             coroutine.close()
             raise RuntimeError(
-                f"{owner.url} was opened by pyws.sync in the parent process, before "
+                f"{redact(owner.url)} was opened by pyws.sync in the parent process, before "
                 "os.fork(): its event loop does not run in this child, where it would wait "
                 "forever; open a new connection in the child"
             )

@@ -15,7 +15,7 @@ from pyodide.ffi import JsBuffer, JsException, JsProxy, create_proxy
 from pyodide.ffi import can_run_sync as _can_run_sync
 from pyodide.ffi import run_sync as _run_sync
 
-from .._transport import Events
+from .._transport import DETACHED, Events
 from .._validation import ParsedURL
 from ..blob import Blob
 from ..exceptions import InvalidURI
@@ -312,7 +312,10 @@ class BrowserSocket:
         return Timer(delay, callback).cancel
 
     def _free(self) -> None:
-        """Give back the handler proxies; the JS side must not call them any more."""
+        """Give back the handler proxies; the JS side must not call them any more. The
+        connection's handler goes too: the connection holds this transport, and would
+        otherwise sit in a reference cycle with it."""
         for proxy in self._proxies:
             resources.destroy(proxy)
         self._proxies = []
+        self._on_message = DETACHED.on_message

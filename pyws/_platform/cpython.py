@@ -13,10 +13,12 @@ CPython only.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import ssl
 from collections import deque
 from collections.abc import Callable
+from types import FrameType
 from typing import Any, Literal
 
 from websockets.client import ClientProtocol
@@ -117,10 +119,12 @@ class StreamTransport(asyncio.Protocol):
         scheme, _, rest = url.partition(":")  # url is what check_url() returned
         parts = parse(scheme, rest) if scheme in ("ws", "wss") else None
         if parts is None:
-            raise ValueError(f"not a ws or wss URL as check_url() returns: {url!r}")
+            raise ValueError(f"not a ws or wss URL as check_url() returns: {redact(repr(url))}")
         if parts.scheme == "ws" and (tls is not None or server_hostname is not None):
             option = "ssl" if tls is not None else "server_hostname"
-            raise ValueError(f"{option}= is for wss URLs, and {url!r} is ws: use wss:// for TLS")
+            raise ValueError(
+                f"{option}= is for wss URLs, and {redact(repr(url))} is ws: use wss:// for TLS"
+            )
         self._url = url
         self._binary_type = binary_type
         self._events: Events | None = events
@@ -340,6 +344,7 @@ class StreamTransport(asyncio.Protocol):
         stopped waiting for it), so nobody is left to hear how the connection ends.
         """
         self._events = None
+        self._forget_failure()
         self._cancel_timer()
         if self._connecting is not None:
             self._connecting.cancel()
@@ -404,6 +409,8 @@ class StreamTransport(asyncio.Protocol):
             # Closed before the handshake's answer: receive_eof() made that InvalidMessage.
             self._cause = self._protocol.handshake_exc or exc
         self._report_closed()
+        if self._events is None:  # released: receive_eof() may have failed the handshake
+            self._forget_failure()
 
     # -- inside ------------------------------------------------------------------------
 
@@ -519,6 +526,19 @@ class StreamTransport(asyncio.Protocol):
             else:  # TLS cannot half-close
                 tcp.close()
 
+    def _forget_failure(self) -> None:
+        """Let go of what failed the connection, once reported. The traceback of each
+        exception (or of its context) holds this transport's frames: kept here, it would
+        hold this transport in a reference cycle; and ``websockets``' ``InvalidStatus``
+        and its ``Response`` hold each other, a cycle that holds those frames. So the
+        frames are cleared of their locals too (the traceback still reads as before), on
+        the next loop iteration, once they have returned (a running frame cannot be)."""
+        protocol = self._protocol
+        spent = [e for e in (self._cause, protocol.handshake_exc, protocol.parser_exc) if e]
+        self._cause = protocol.handshake_exc = protocol.parser_exc = None
+        if spent:
+            self._loop.call_soon(_clear_frames, spent)
+
     def _close_tcp(self) -> None:
         """Close TCP once what is buffered is written: connection_lost() reports."""
         if self._tcp is not None:
@@ -539,3 +559,26 @@ class StreamTransport(asyncio.Protocol):
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+
+
+def _clear_frames(exceptions: list[BaseException]) -> None:
+    """Clear the locals of the frames in the tracebacks of ``exceptions``, their causes and
+    contexts, and of the frames that called them (``f_back``, which a traceback's frames
+    keep once they returned): the transport's ``data_received`` among them. A frame still
+    running cannot be cleared, and is left as it is."""
+    seen: set[int] = set()
+    while exceptions:
+        exc = exceptions.pop()
+        if id(exc) in seen:
+            continue
+        seen.add(id(exc))
+        tb = exc.__traceback__
+        while tb is not None:
+            frame: FrameType | None = tb.tb_frame
+            while frame is not None and id(frame) not in seen:
+                seen.add(id(frame))
+                with contextlib.suppress(RuntimeError):  # running, or suspended
+                    frame.clear()
+                frame = frame.f_back
+            tb = tb.tb_next
+        exceptions += [e for e in (exc.__cause__, exc.__context__) if e is not None]

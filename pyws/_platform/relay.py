@@ -18,7 +18,7 @@ from pyodide.ffi import JsProxy, to_js
 from .._redact import redact
 from .._relay import Facts, RelayLoop, no_host, refusal
 from .._ring import CAPACITY, HEADER_SLOTS, HELLO, Kind, Record, RingReader
-from .._transport import BinaryType, Events
+from .._transport import DETACHED, BinaryType, Events
 from ..blob import Blob
 from ..exceptions import InvalidURI
 from .browser import is_binary, jspi_supported, resources
@@ -322,6 +322,7 @@ class RelayTransport:
         return self._channel.loop.call_later(delay, callback).cancel
 
     def release(self) -> None:
+        self._events = DETACHED  # the connection's methods: held, a reference cycle
         if self._channel.transports.pop(self._id, None) is not None:
             self._channel.post("release", self._id)
 

@@ -49,7 +49,7 @@ from pyodide.ffi import to_js
 
 from .._members import forward
 from .._redact import redact
-from .._transport import BinaryType, Events
+from .._transport import DETACHED, BinaryType, Events
 from .browser import BrowserSocket, refused_urls
 
 _log = logging.getLogger("pyws")
@@ -351,3 +351,4 @@ class StreamTransport(BrowserSocket):
             return
         _release(self._s)
         self._free()
+        self._events = DETACHED
