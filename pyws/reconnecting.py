@@ -92,6 +92,11 @@ class ReconnectingWebSocket(ClosesOnExit):
                 await self._set(ws, ready=False)
         except Exception as exc:
             self._error = exc
+        except asyncio.CancelledError:
+            # close() stopped it: end as a loop that returned. Kept by the task, the
+            # CancelledError's traceback would hold this frame, and so this object, in a
+            # reference cycle (in Pyodide, the loop holds a cancelled task in one too).
+            pass
         finally:
             await connections.aclose()
             self._closed = True
@@ -293,8 +298,6 @@ class ReconnectingWebSocket(ClosesOnExit):
         if task is not None:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
-            # Its CancelledError's traceback holds the loop's frame, and so this object.
-            self._task = None
         if ws is not None:
             await ws.close(code, reason)
         return len(self._outbox)

@@ -13,12 +13,10 @@ CPython only.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import ssl
 from collections import deque
 from collections.abc import Callable
-from types import FrameType
 from typing import Any, Literal
 
 from websockets.client import ClientProtocol
@@ -30,6 +28,7 @@ from websockets.protocol import State as ProtocolState
 from websockets.typing import Subprotocol
 from websockets.uri import WebSocketURI
 
+from .._cycles import clear_frames
 from .._redact import redact
 from .._transport import BinaryType, Events, TransportFactory
 from .._url import DEFAULT_PORTS, parse, percent_decode
@@ -537,7 +536,7 @@ class StreamTransport(asyncio.Protocol):
         spent = [e for e in (self._cause, protocol.handshake_exc, protocol.parser_exc) if e]
         self._cause = protocol.handshake_exc = protocol.parser_exc = None
         if spent:
-            self._loop.call_soon(_clear_frames, spent)
+            self._loop.call_soon(clear_frames, spent)
 
     def _close_tcp(self) -> None:
         """Close TCP once what is buffered is written: connection_lost() reports."""
@@ -559,26 +558,3 @@ class StreamTransport(asyncio.Protocol):
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-
-
-def _clear_frames(exceptions: list[BaseException]) -> None:
-    """Clear the locals of the frames in the tracebacks of ``exceptions``, their causes and
-    contexts, and of the frames that called them (``f_back``, which a traceback's frames
-    keep once they returned): the transport's ``data_received`` among them. A frame still
-    running cannot be cleared, and is left as it is."""
-    seen: set[int] = set()
-    while exceptions:
-        exc = exceptions.pop()
-        if id(exc) in seen:
-            continue
-        seen.add(id(exc))
-        tb = exc.__traceback__
-        while tb is not None:
-            frame: FrameType | None = tb.tb_frame
-            while frame is not None and id(frame) not in seen:
-                seen.add(id(frame))
-                with contextlib.suppress(RuntimeError):  # running, or suspended
-                    frame.clear()
-                frame = frame.f_back
-            tb = tb.tb_next
-        exceptions += [e for e in (exc.__cause__, exc.__context__) if e is not None]

@@ -293,7 +293,7 @@ async def test_close_with_a_bad_code_raises_and_changes_nothing(
         assert rws.state is pyws.State.OPEN
         await rws.send("b")  # still usable
         assert await rws.recv() == "b"
-    assert rws.state is pyws.State.CLOSED and rws._task is None  # stopped, and let go of
+    assert rws.state is pyws.State.CLOSED and rws._task is not None and rws._task.done()
     assert net.sockets[0].closes == [(1000, "")]
 
 
@@ -312,5 +312,5 @@ async def test_close_stops_the_loop_even_when_closing_the_connection_fails(
     monkeypatch.setattr(pyws.WebSocket, "close", broken)
     with pytest.raises(RuntimeError, match="close failed"):
         await rws.close()
-    assert rws._task is None  # stopped (close() awaited it), and let go of
+    assert rws._task is not None and rws._task.done()
     assert rws.state is pyws.State.CLOSED
