@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from server import scenarios
+from server import http, scenarios
 from server.echo import CLOSE_TIMEOUT, echo
 from server.graphql import graphql
 from server.registry import Registry
@@ -66,6 +66,7 @@ def make_app(
     request (e.g. an open WebSocket).
     """
     app = web.Application(
+        middlewares=[http.cors],
         handler_args={
             "keepalive_timeout": head_timeout,
             "max_line_size": MAX_REQUEST_LINE,
@@ -89,6 +90,8 @@ def make_app(
     app.router.add_get("/graphql", graphql)
     for path, handler in scenarios.ROUTES:
         app.router.add_get(path, handler)
+    for method, path, handler in http.ROUTES:
+        app.router.add_route(method, path, handler)
     attach_socketio(app)  # /socket.io/
     app.router.add_get("/pyodide/{tail:.*}", static_handler(settings.dist_dir, CACHE_ASSETS))
     app.router.add_get("/simple/{tail:.*}", static_handler(settings.simple_dir, CACHE_ASSETS))

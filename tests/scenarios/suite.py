@@ -39,6 +39,7 @@ MODULES = (
     "sync_api",
     "patch",
     "aiohttp_compat",
+    "aiohttp_http",
     "tls",
 )
 """The scenario modules of this package, in the order they run."""
