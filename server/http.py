@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from graphql import graphql as run_graphql
 
 from server.graphql import SCHEMA
@@ -60,21 +61,22 @@ def _cors(request: web.Request, response: web.StreamResponse) -> None:
 
 
 @web.middleware
-async def cors(request: web.Request, handler: Any) -> web.StreamResponse:
+async def cors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """CORS for ``/http/`` (but ``/http/nocors``) and ``POST /graphql``."""
     path = request.path
     if not (path.startswith("/http/") or path == "/graphql") or path == "/http/nocors":
         return await handler(request)
     if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
-        response = web.Response(status=204)
-        _cors(request, response)
-        response.headers["Access-Control-Allow-Methods"] = request.headers[
+        preflight = web.Response(status=204)
+        _cors(request, preflight)
+        preflight.headers["Access-Control-Allow-Methods"] = request.headers[
             "Access-Control-Request-Method"
         ]
         asked = request.headers.get("Access-Control-Request-Headers")
         if asked:
-            response.headers["Access-Control-Allow-Headers"] = asked
-        return response
+            preflight.headers["Access-Control-Allow-Headers"] = asked
+        return preflight
+    response: web.StreamResponse
     try:
         response = await handler(request)
     except web.HTTPException as exc:

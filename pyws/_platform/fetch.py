@@ -51,13 +51,12 @@ _read = run_js("(reader) => reader.read().then((r) => (r.done ? undefined : r.va
 # A ReadableStream over a Python async pull: an upload streamed where the runtime allows.
 _upload_stream = run_js(
     """
-    (pull, cancel) => new ReadableStream({
+    (pull) => new ReadableStream({
         async pull(controller) {
             const chunk = await pull();
             if (chunk === undefined || chunk === null) controller.close();
             else controller.enqueue(chunk);
         },
-        cancel() { cancel(); },
     })
     """
 )
@@ -240,7 +239,8 @@ async def fetch(
 
 
 def _streamed(body: AsyncIterator[bytes], proxies: list[Any]) -> Any:
-    """A ``ReadableStream`` pulling from ``body``; its proxies go into ``proxies``."""
+    """A ``ReadableStream`` pulling from ``body``; its proxy goes into ``proxies`` (freed
+    once the response head is in: a server answers after reading the body)."""
 
     async def pull() -> Any:
         try:
@@ -249,13 +249,8 @@ def _streamed(body: AsyncIterator[bytes], proxies: list[Any]) -> Any:
             return None
         return to_js(bytes(chunk))
 
-    def cancel() -> None:
-        aclose = getattr(body, "aclose", None)
-        if aclose is not None:
-            asyncio.ensure_future(aclose())
-
-    proxies += [create_proxy(pull), create_proxy(cancel)]
-    return _upload_stream(*proxies)
+    proxies.append(create_proxy(pull))
+    return _upload_stream(proxies[0])
 
 
 def _why(exc: JsException) -> str:

@@ -28,7 +28,7 @@ import contextvars
 import warnings
 import zlib
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from aiohttp import (
@@ -47,6 +47,9 @@ from aiohttp.payload import AsyncIterablePayload, Payload
 from aiohttp.streams import StreamReader
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
+
+if TYPE_CHECKING:
+    from .._platform.fetch import Redirect
 
 __all__ = ["BrowserFetchError", "FetchConnection", "patch"]
 
@@ -95,9 +98,7 @@ def _failure_text(failed: Any, method: str, headers: list[tuple[str, str]]) -> s
             name
             for name, value in headers
             if name.lower() not in ("accept", "accept-language", "content-language")
-            and not (
-                name.lower() == "content-type" and value.split(";")[0].strip() in simple_type
-            )
+            and not (name.lower() == "content-type" and value.split(";")[0].strip() in simple_type)
         }
     )
     preflight = method not in ("GET", "HEAD", "POST") or bool(extra)
@@ -105,7 +106,8 @@ def _failure_text(failed: Any, method: str, headers: list[tuple[str, str]]) -> s
     if preflight:
         must += (
             f", and answer the preflight OPTIONS request with Access-Control-Allow-Methods: "
-            f"{method}" + (f" and Access-Control-Allow-Headers: {', '.join(extra)}" if extra else "")
+            f"{method}"
+            + (f" and Access-Control-Allow-Headers: {', '.join(extra)}" if extra else "")
         )
     return (
         f"{said}. The request is cross-origin (from the page's origin {failed.origin}), so "
@@ -172,7 +174,7 @@ class FetchConnection:
         self.protocol = FetchProtocol()
         self.transport = None
         self._callbacks: list[Callable[[], None]] = []
-        self._request: tuple[str, str, list[tuple[str, str]], Any, str] | None = None
+        self._request: tuple[str, str, list[tuple[str, str]], Any, Redirect] | None = None
         self._response: Any = None
         self._pump: asyncio.Task[None] | None = None
 
@@ -219,7 +221,7 @@ class FetchConnection:
         # Node shows 3xx responses, and ClientSession._request follows them itself (so
         # history, max_redirects and the cross-origin header rules are aiohttp's); a page
         # sees none, so the browser follows them when allow_redirects is True.
-        redirect = "manual" if fetch.in_node() or not ALLOW_REDIRECTS.get() else "follow"
+        redirect: Redirect = "manual" if fetch.in_node() or not ALLOW_REDIRECTS.get() else "follow"
         self._request = (str(req.url), req.method, headers, body, redirect)
         response_class = req.response_class
         response = response_class(
@@ -232,9 +234,9 @@ class FetchConnection:
             traces=req._traces,
             loop=req.loop,
             session=req._session,
-            stream_writer=_SENT,  # type: ignore[arg-type]
+            stream_writer=_SENT,
         )
-        req.response = response
+        req.response = response  # type: ignore[assignment]
         if (tracker := req._upload_tracker) is not None:
             tracker._attempt_finished(req._upload_gen)
         return response
@@ -249,7 +251,7 @@ class FetchConnection:
         url, method, headers, body, redirect = self._request
         self._request = None
         resp._closed = False
-        resp._protocol = self.protocol  # type: ignore[attr-defined]
+        resp._protocol = self.protocol  # type: ignore[assignment]
         resp._connection = self  # type: ignore[assignment]
         timeout = self._timeout
         head_bounds = [t for t in (timeout.connect, timeout.sock_connect) if t]
@@ -266,9 +268,7 @@ class FetchConnection:
             except fetch.FetchFailed as failed:
                 text = _failure_text(failed, method, headers)
                 key = resp.request_info.url
-                raise BrowserFetchError(
-                    _key(key), OSError(None, text)
-                ) from failed
+                raise BrowserFetchError(_key(key), OSError(None, text)) from failed
         self._response = response
         resp.version = HttpVersion11
         resp.status = response.status
@@ -335,7 +335,7 @@ class FetchConnection:
             content.set_exception(ClientPayloadError(f"Response payload is not completed: {exc!r}"))
 
 
-_SENT = type("_Sent", (), {"output_size": 0})()
+_SENT: Any = type("_Sent", (), {"output_size": 0})()
 """What ``ClientResponse`` reads of the stream writer of a request already sent."""
 
 
@@ -361,7 +361,9 @@ async def _bounded(
 def _key(url: URL) -> Any:
     from aiohttp.client_reqrep import ConnectionKey
 
-    return ConnectionKey(url.raw_host or "", url.port, url.scheme == "https", True, None, None, None)
+    return ConnectionKey(
+        url.raw_host or "", url.port, url.scheme == "https", True, None, None, None
+    )
 
 
 def _reason(status: int) -> str:
@@ -414,8 +416,7 @@ def _headers(
             else "the runtime sets it itself"
         )
         warnings.warn(
-            f"aiohttp over pyws drops the header {name}: {value!r}: fetch() forbids it "
-            f"({why})",
+            f"aiohttp over pyws drops the header {name}: {value!r}: fetch() forbids it ({why})",
             RuntimeWarning,
             stacklevel=4,
         )

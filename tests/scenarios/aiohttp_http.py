@@ -146,9 +146,11 @@ async def aiohttp_http_status_and_raise_for_status(server: Server) -> None:
             await session.get(missing)
         async with session.get(server.http + "/http/echo") as resp:
             assert resp.status == 200
-    async with aiohttp.ClientSession(raise_for_status=check) as session:
-        async with session.get(missing) as resp:
-            assert resp.status == 404
+    async with (
+        aiohttp.ClientSession(raise_for_status=check) as session,
+        session.get(missing) as resp,
+    ):
+        assert resp.status == 404
     assert seen == [404]
 
 
@@ -166,7 +168,10 @@ async def aiohttp_http_text_encoding_and_json_content_type(server: Server) -> No
             assert '"x", "\\u00e9"' in text, text  # the JSON escapes it; latin-1 decodes
             with raises(aiohttp.ContentTypeError, match="unexpected mimetype: text/plain"):
                 await resp.json()
-            assert (await resp.json(content_type=None))["query"] == [["x", "é"], ["type", "text/plain; charset=latin-1"]]
+            assert (await resp.json(content_type=None))["query"] == [
+                ["x", "é"],
+                ["type", "text/plain; charset=latin-1"],
+            ]
         async with session.get(server.http + "/http/echo?type=application/vnd.x%2Bjson") as resp:
             assert (await resp.json(content_type="application/vnd.x+json"))["method"] == "GET"
 
@@ -375,3 +380,67 @@ async def aiohttp_http_what_a_browser_cannot_do_warns(server: Server) -> None:
     with raises(aiohttp.ClientConnectionError, match="unix sockets"):
         async with aiohttp.ClientSession(connector=aiohttp.UnixConnector("/x")) as unix:
             await unix.get("http://localhost/")
+
+
+# -- real code over HTTP: Socket.IO's long-polling, gql's AIOHTTPTransport ----------------
+
+
+@scenario("ssl")
+async def socketio_default_connect_polls_then_upgrades(server: Server) -> None:
+    await aiohttp_ready()
+    import aiohttp
+
+    from .aiohttp_compat import socketio_client
+
+    requests: list[tuple[str, str]] = []
+
+    async def started(_: Any, __: Any, params: aiohttp.TraceRequestStartParams) -> None:
+        requests.append((params.method, params.url.query.get("transport", "")))
+
+    trace = aiohttp.TraceConfig()
+    trace.on_request_start.append(started)
+    async with aiohttp.ClientSession(trace_configs=[trace]) as http:
+        # As socket.io's docs write it: default transports, long-polling first.
+        client, events = socketio_client(http_session=http)
+        await client.connect(server.http)
+        try:
+            assert await events.next("connect") is True
+            assert requests[0] == ("GET", "polling"), requests  # the engine.io handshake
+            assert client.transport() == "websocket"  # upgraded
+            assert await client.call("echo", {"n": [1, b"\x00"]}) == {"n": [1, b"\x00"]}
+        finally:
+            await client.disconnect()
+
+        # Long-polling alone: every packet over HTTP, a GET waiting while a POST sends.
+        client, events = socketio_client(http_session=http)
+        await client.connect(server.http, transports=["polling"])
+        try:
+            assert client.transport() == "polling"
+            assert (await events.next("welcome"))["sid"] == client.get_sid()
+            assert await client.call("echo", "over polling") == "over polling"
+            await client.emit("shout", b"binary over polling")
+            assert await events.next("shouted") == b"binary over polling"
+        finally:
+            await client.disconnect()
+    assert ("POST", "polling") in requests, requests
+
+
+@scenario("ssl")
+async def gql_aiohttp_transport_queries_over_http(server: Server) -> None:
+    await aiohttp_ready()
+    from .patch import load_gql
+
+    await load_gql()
+    from gql import Client, gql
+    from gql.transport.aiohttp import AIOHTTPTransport
+    from gql.transport.exceptions import TransportQueryError
+
+    transport = AIOHTTPTransport(url=server.http + "/graphql")
+    async with Client(transport=transport) as session:
+        result: Any = await session.execute(gql('query { hello(name: "pyws") }'))
+        assert result == {"hello": "Hello pyws!"}, result
+        with raises(TransportQueryError, match="nope"):
+            await session.execute(gql("query { nope }"))
+        result = await session.execute(gql("query { hello }"))
+        assert result == {"hello": "Hello world!"}, result
+    assert transport.session is None  # closed by the client
