@@ -8,7 +8,7 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
-from bench import report, runner
+from bench import pinning, report, runner
 from bench.plan import LABELS, full_plan, quick_plan, select
 from harness import ROOT
 
@@ -32,8 +32,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--browser",
         choices=sorted(runner.BROWSERS),
         default="chromium",
-        help="where the page runs (default chromium); webkit is WebKitGTK's MiniBrowser, "
-        "and --write puts its tables in a section of their own",
+        help="where the page runs (default chromium); firefox is Firefox ESR, webkit is "
+        "WebKitGTK's MiniBrowser, each a plain subprocess with nothing attached; --write "
+        "puts their tables in a section of their own",
+    )
+    parser.add_argument(
+        "--cpus",
+        type=int,
+        metavar="N",
+        help="pin every process of the run (this harness, the servers, the browser and its "
+        "helpers) to the first N cores this process may use: --cpus 1 is the steadiest "
+        "judge of a design on a small machine (default: not pinned)",
     )
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up runs")
     parser.add_argument("--startup-only", action="store_true", help="only the start-up runs")
@@ -57,8 +66,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=lambda v: v.split(","),
         metavar="A,B",
         help=f"only these contenders, raw JS always included ({', '.join(LABELS)}); "
-        "pyws_inline, pyws_defer and pyws_adaptive (the receive designs of issue 16) run "
-        "only when named here",
+        "the receive designs of issue 16 (pyws_inline, pyws_defer, pyws_timed, "
+        "pyws_adaptive) and the send designs of issue 29 (pyws_send_*) run only when named "
+        "here",
     )
     args = parser.parse_args(argv)
     if args.reps < 1:
@@ -70,6 +80,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    cores = None
+    if args.cpus is not None:
+        try:
+            cores = pinning.pin(args.cpus)  # before any thread or subprocess starts
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     plan = quick_plan() if args.quick else full_plan(args.reps)
     if args.cases or args.contenders:
         try:
@@ -83,13 +100,14 @@ def main(argv: list[str] | None = None) -> int:
         scenarios=not args.startup_only,
         runs=args.runs,
         browser=args.browser,
+        cores=cores,
     )
     if args.json:  # first, so that the raw runs survive any problem below
         args.json.write_text(json.dumps(asdict(measurements), indent=1))
     table = report.render(measurements)
     print(table)
     if args.write:
-        report.write_into(args.write, table, args.browser)
+        report.write_into(args.write, table, args.browser, args.cpus)
         print(f"wrote {args.write}", file=sys.stderr)
     if measurements.errors:
         print("errors:\n  " + "\n  ".join(measurements.errors), file=sys.stderr)

@@ -12,6 +12,10 @@ NEEDS_STREAM = ("wss", "pyws_stream")
 RECEIVE_VARIANTS = ("pyws_inline", "pyws_defer", "pyws_timed", "pyws_adaptive")
 """pyws with each receive-path design of issue 16, counting bursts (web/bench/bench_variants.py):
 not in the default plan; ``python -m bench --contenders`` adds them."""
+SEND_VARIANTS = ("pyws_send_flat", "pyws_send_sync", "pyws_send_batch", "pyws_send_view")
+"""pyws with each send-path design of issue 29 (web/bench/bench_variants.py): not in the
+default plan; ``python -m bench --contenders`` adds them."""
+VARIANTS = (*RECEIVE_VARIANTS, *SEND_VARIANTS)
 LABELS = {
     "js": "raw JS",
     "wss": "raw JS WebSocketStream",
@@ -22,6 +26,10 @@ LABELS = {
     "pyws_defer": "pyws, always deferred",
     "pyws_timed": "pyws, deferred by time only",
     "pyws_adaptive": "pyws, adaptive (counted)",
+    "pyws_send_flat": "pyws, flat send",
+    "pyws_send_sync": "pyws, flat send, no coroutine",
+    "pyws_send_batch": "pyws, coalesced sends",
+    "pyws_send_view": "pyws, binary without a copy",
     "naive": "naive wrapper",
     "pyscript": "PyScript",
     "cpython": "CPython websockets",
@@ -136,8 +144,8 @@ def quick_plan() -> Plan:
 
 def select(plan: Plan, cases: list[str] | None, contenders: list[str] | None) -> Plan:
     """``plan`` with only the named cases, and the named contenders in each case that runs
-    them. A contender of :data:`RECEIVE_VARIANTS` is added where ``pyws`` runs. Raw JS
-    (``js``) always stays: every ratio is computed against it."""
+    them. A contender of :data:`VARIANTS` is added where ``pyws`` runs. Raw JS (``js``)
+    always stays: every ratio is computed against it."""
     known = {c.name for c in plan.cases}
     for name in cases or []:
         if name not in known:
@@ -151,7 +159,7 @@ def select(plan: Plan, cases: list[str] | None, contenders: list[str] | None) ->
             continue
         offered = case.contenders
         if "pyws" in offered:
-            offered = (*offered, *RECEIVE_VARIANTS)
+            offered = (*offered, *VARIANTS)
         keep = (
             offered
             if contenders is None

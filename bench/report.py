@@ -7,7 +7,7 @@ import statistics
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.plan import CONTENDERS, LABELS, RECEIVE_VARIANTS, Case, Plan
+from bench.plan import CONTENDERS, LABELS, RECEIVE_VARIANTS, VARIANTS, Case, Plan
 from bench.runner import Measurements, Run
 
 DASH = "\u2013"  # an en dash, for ranges and empty cells
@@ -15,14 +15,17 @@ BEGIN = "<!-- bench:begin (written by `python -m bench --write`; edits here are 
 END = "<!-- bench:end -->"
 
 
-def markers(browser: str = "chromium") -> tuple[str, str]:
-    """The markers of a browser's section: Chromium's are :data:`BEGIN` and :data:`END`."""
-    if browser == "chromium":
+def markers(browser: str = "chromium", cpus: int | None = None) -> tuple[str, str]:
+    """The markers of a browser's section: Chromium's are :data:`BEGIN` and :data:`END`. A
+    run pinned with ``--cpus N`` has a section of its own, beside the unpinned one."""
+    if browser == "chromium" and cpus is None:
         return BEGIN, END
-    command = f"python -m bench --browser {browser} --write"
+    name = browser if cpus is None else f"{browser}-cpus{cpus}"
+    command = "python -m bench" + ("" if browser == "chromium" else f" --browser {browser}")
+    command += ("" if cpus is None else f" --cpus {cpus}") + " --write"
     return (
-        f"<!-- bench-{browser}:begin (written by `{command}`; edits here are lost) -->",
-        f"<!-- bench-{browser}:end -->",
+        f"<!-- bench-{name}:begin (written by `{command}`; edits here are lost) -->",
+        f"<!-- bench-{name}:end -->",
     )
 
 
@@ -117,9 +120,7 @@ def _ratio_cell(m: Measurements, case: str, contender: str, base: str = "js") ->
 
 def _planned(m: Measurements) -> list[str]:
     """The contenders that some case of the plan runs, in the table's order."""
-    return [
-        c for c in (*CONTENDERS, *RECEIVE_VARIANTS) if any(c in k.contenders for k in m.plan.cases)
-    ]
+    return [c for c in (*CONTENDERS, *VARIANTS) if any(c in k.contenders for k in m.plan.cases)]
 
 
 def _contenders(m: Measurements, case: Case) -> list[str]:
@@ -220,6 +221,12 @@ EXPERIMENTS = (
     ("pyws_adaptive", "naive", "adaptive ÷ naive wrapper"),
     ("pyws_inline", "naive", "always inline ÷ naive wrapper"),
     ("pyws", "pyws_adaptive", "pyws ÷ adaptive (counted)"),
+    # The send designs of issue 29 (web/bench/bench_variants.py), when run.
+    ("pyws_send_flat", "pyws", "flat send ÷ pyws"),
+    ("pyws_send_sync", "pyws", "no coroutine ÷ pyws"),
+    ("pyws_send_sync", "pyws_send_flat", "no coroutine ÷ flat send"),
+    ("pyws_send_batch", "pyws", "coalesced ÷ pyws"),
+    ("pyws_send_view", "pyws", "binary without a copy ÷ pyws"),
 )
 
 
@@ -240,6 +247,54 @@ def _experiments(m: Measurements) -> list[str]:
         ]
         lines.append(f"| {title(case, m.plan)} | " + " | ".join(cells) + " |")
     return lines
+
+
+SEND_PHASE = ("pyws", "naive", "pyws_jsq", "pyws_stream", "pyscript", *VARIANTS)
+"""Who the send-phase table shows (with raw JS), where they ran the pipelined case."""
+
+
+def send_phase(m: Measurements, case: str, contender: str, run: int | None = None) -> list[float]:
+    """The send phase alone (pipelined: until the last ``send()`` returned, or a coalescing
+    design handed the last batch over) as the contender's time ÷ raw JS's, pair by pair:
+    above 1 is slower than raw JS."""
+    base = _runs(m, case, "js")
+    out = []
+    for key, measured in _runs(m, case, contender).items():
+        if run is not None and key[0] != run:
+            continue
+        js = (base.get(key) or Run("", "", 0)).result or {}
+        if js.get("send_seconds") and measured.result and "send_seconds" in measured.result:
+            out.append(measured.result["send_seconds"] / js["send_seconds"])
+    return out
+
+
+def _send_phase(m: Measurements) -> list[str]:
+    case = next((c for c in m.plan.cases if c.scenario == "pipelined"), None)
+    if case is None:
+        return []
+    heads = [c for c in _planned(m) if c in SEND_PHASE and c in case.contenders]
+    heads = [c for c in heads if send_phase(m, case.name, c)]
+    if not heads:
+        return []
+    runs = range(m.runs_done or 1)
+
+    def cell(contender: str) -> str:
+        if len(runs) == 1:
+            return _spread(send_phase(m, case.name, contender), "ratio")
+        medians = [
+            statistics.median(v) for r in runs if (v := send_phase(m, case.name, contender, r))
+        ]
+        each = ", ".join(f"{v:.2f}" for v in medians)
+        return f"{statistics.median(medians):.2f} ({each})"
+
+    return [
+        f"The send phase alone ({title(case, m.plan)}): time until the last `send()` "
+        "returned, ÷ raw JS's, pair by pair (below 1 is faster than raw JS):",
+        "",
+        "| Send phase ÷ raw JS | " + " | ".join(LABELS[c] for c in heads) + " |",
+        "|---|" + "---:|" * len(heads),
+        "| " + title(case, m.plan) + " | " + " | ".join(cell(c) for c in heads) + " |",
+    ]
 
 
 def _latency(m: Measurements) -> list[str]:
@@ -439,6 +494,8 @@ def render(m: Measurements) -> str:
         "",
         *_experiments(m),
         "",
+        *_send_phase(m),
+        "",
         *_crossings(m),
         "",
         *_bursts(m),
@@ -456,12 +513,13 @@ def render(m: Measurements) -> str:
         f"`WebSocketStream` {'present' if page.get('websocketstream') else 'missing'}.",
         f"- Browser: {m.machine.get('browser', m.machine.get('chromium'))} "
         f"(`{page.get('userAgent')}`), "
-        + ("headless" if m.browser == "chromium" else "MiniBrowser on a private Xvfb")
-        + ", launched without any DevTools or WebDriver connection.",
+        + _HOW_LAUNCHED[m.browser]
+        + ", launched without any DevTools, BiDi or WebDriver connection.",
         f"- Machine: {m.machine.get('cpu')}; {m.machine.get('os')}; "
         f"{m.machine.get('python')} (harness, CPython reference); "
         f"websockets {m.machine.get('websockets')}; "
         f"server aiohttp {m.machine.get('aiohttp (server)')}.",
+        f"- CPUs: {_pinning(m)}",
         f"- Compression off except in: {', '.join(deflate) or 'none'} "
         "(server started with `--compression deflate`).",
     ]
@@ -473,10 +531,27 @@ def render(m: Measurements) -> str:
     return "\n".join(out)
 
 
-def write_into(path: Path, table: str, browser: str = "chromium") -> None:
-    """Replace what lies between the browser's markers in ``path``, or append a marked
-    section."""
-    begin, end = markers(browser)
+_HOW_LAUNCHED = {
+    "chromium": "headless",
+    "firefox": "headless, a fresh test profile",
+    "webkit": "MiniBrowser on a private Xvfb",
+}
+
+
+def _pinning(m: Measurements) -> str:
+    if m.cores is None:
+        return "not pinned (the OS spreads the processes over every core)"
+    checked = "; ".join(sorted(set(m.pinned))) or "not checked"
+    return (
+        f"`--cpus {len(m.cores)}`: every process of the run pinned to core(s) "
+        f"{', '.join(map(str, m.cores))} (checked on each page's process tree: {checked})"
+    )
+
+
+def write_into(path: Path, table: str, browser: str = "chromium", cpus: int | None = None) -> None:
+    """Replace what lies between the markers of the browser's (and ``--cpus``'s) section in
+    ``path``, or append a marked section."""
+    begin, end = markers(browser, cpus)
     block = f"{begin}\n\n{table}\n\n{end}"
     text = path.read_text() if path.exists() else "# Benchmarks\n"
     if begin in text and end in text:

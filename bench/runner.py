@@ -14,10 +14,17 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from bench import cpython
+from bench import cpython, pinning
 from bench.plan import LABELS, NEEDS_STREAM, Case, Plan
 from harness import ROOT
-from harness.browser import chromium, chromium_version, webkit, webkit_version
+from harness.browser import (
+    chromium,
+    chromium_version,
+    firefox,
+    firefox_version,
+    webkit,
+    webkit_version,
+)
 from harness.control import Control
 from harness.server import ServerProcess, serve
 
@@ -27,8 +34,13 @@ ARRIVAL_TIMEOUT = 120.0
 
 Progress = Callable[[str], None]
 
-BROWSERS = {"chromium": (chromium, chromium_version), "webkit": (webkit, webkit_version)}
-"""``--browser``: how to launch it on a URL (no DevTools attached), and its version."""
+BROWSERS = {
+    "chromium": (chromium, chromium_version),
+    "firefox": (firefox, firefox_version),
+    "webkit": (webkit, webkit_version),
+}
+"""``--browser``: how to launch it on a URL, as a plain subprocess (no DevTools, BiDi or
+WebDriver session attached), and its version."""
 
 
 @dataclass
@@ -57,6 +69,10 @@ class Measurements:
     """How many runs of the whole bench these measurements hold (``--runs N``)."""
     browser: str = "chromium"
     """The browser the page ran in: a key of :data:`BROWSERS`."""
+    cores: list[int] | None = None
+    """``--cpus N``: the cores every process of the run was pinned to (None: not pinned)."""
+    pinned: list[str] = field(default_factory=list)
+    """``--cpus N``: what the check of the live process tree found, once per page."""
 
 
 def _cpu_model() -> str:
@@ -118,6 +134,8 @@ async def _main_page(
     launch = BROWSERS[out.browser][0]
     async with launch(_page_url(servers[False], control)):
         page, _ = await control.arrival(ARRIVAL_TIMEOUT)
+        if out.cores is not None:
+            _check_pinning(out, say)
         say("page connected; loading Pyodide, pyws and PyScript in it")
         out.page = await page.call(
             "setup",
@@ -152,6 +170,20 @@ async def _main_page(
                         out.errors.append(f"{case.name}/{contender}/{rep}: {run.error}")
                     out.runs.append(run)
                     say(_describe(run))
+
+
+def _check_pinning(out: Measurements, say: Progress) -> None:
+    """Every process of the run (harness, servers, browser and its helpers) on ``--cpus``'s
+    cores, checked on the live process tree once the page is up."""
+    assert out.cores is not None
+    checked = 1 + len(pinning.descendants(os.getpid()))
+    off = pinning.processes_off(out.cores)
+    if off:
+        out.errors.append(f"--cpus: not pinned: {'; '.join(off.values())}")
+        say(out.errors[-1])
+    line = f"{checked - len(off)} of {checked} processes on cores {out.cores}"
+    out.pinned.append(line)
+    say(f"--cpus: {line}")
 
 
 def _describe(run: Run) -> str:
@@ -230,9 +262,11 @@ async def measure(
     scenarios: bool = True,
     runs: int = 1,
     browser: str = "chromium",
+    cores: list[int] | None = None,
 ) -> Measurements:
-    """Run the whole bench ``runs`` times: fresh servers, browser and page each time."""
-    out = Measurements(plan, machine=machine_info(browser), browser=browser)
+    """Run the whole bench ``runs`` times: fresh servers, browser and page each time.
+    ``cores``: the cores this process was pinned to (``--cpus``), checked on every page."""
+    out = Measurements(plan, machine=machine_info(browser), browser=browser, cores=cores)
     for _ in range(runs):
         say(f"run {out.runs_done + 1} of {runs}")
         async with (
@@ -255,8 +289,9 @@ def run(
     scenarios: bool = True,
     runs: int = 1,
     browser: str = "chromium",
+    cores: list[int] | None = None,
 ) -> Measurements:
     def say(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
-    return asyncio.run(measure(plan, say, startup, scenarios, runs, browser))
+    return asyncio.run(measure(plan, say, startup, scenarios, runs, browser, cores))

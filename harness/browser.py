@@ -108,6 +108,13 @@ def firefox_command(
     return ["env", *env, firefox_path(), *config.FIREFOX_ARGS, "--profile", str(profile), url]
 
 
+def firefox_version() -> str:
+    out = subprocess.run(
+        [firefox_path(), "--version"], capture_output=True, text=True, timeout=30, check=False
+    )
+    return out.stdout.strip() or out.stderr.strip()
+
+
 def firefox(url: str) -> AbstractAsyncContextManager[BrowserProcess]:
     """Headless Firefox ESR on ``url``: :func:`launch` with :func:`firefox_command`."""
     return launch(firefox_command, url, name="firefox")

@@ -6,10 +6,18 @@
 
     async with pyws.connect("ws://127.0.0.1:8000/echo") as ws:
         await ws.send("hello")
-        async for message in ws:
-            ...
+        print(await ws.recv())  # "hello", from the bundled server's /echo
+
+In Pyodide (a page, a worker, PyScript, JupyterLite, Node) it runs over the platform's
+``WebSocket`` (or Chromium's ``WebSocketStream``); in CPython over the ``websockets``
+library (``pip install "pyws[cpython]"``). ``pyws.sync`` is the blocking API;
+:func:`patch_websockets`, :func:`patch_aiohttp` and :func:`patch_websocket_client` make
+code written for those clients run unchanged in Pyodide.
 """
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
@@ -81,6 +89,57 @@ def patch_aiohttp() -> bool:
     return patch()
 
 
+def patch_websocket_client() -> bool:
+    """Make code written for websocket-client (``import websocket``) run unchanged in
+    Pyodide, over :mod:`pyws.sync` (JSPI).
+
+    Sets pyws-backed ``WebSocket``, ``WebSocketApp`` and ``create_connection`` in the
+    installed websocket-client (see :mod:`pyws.compat.websocket_client`) and returns True;
+    outside Pyodide, or when websocket-client is not installed, it does nothing and returns
+    False. Idempotent. In a runtime without JSPI (WebKitGTK, Safari before 27) it raises
+    :exc:`RuntimeError` naming where it works.
+    """
+    from importlib.util import find_spec
+
+    from . import _platform
+
+    if not _platform.IN_PYODIDE or find_spec("websocket") is None:
+        return False
+    from .compat.websocket_client import patch
+
+    return patch()
+
+
+def unpatch_websocket_client() -> bool:
+    """Undo :func:`patch_websocket_client`: websocket-client's own classes and
+    ``create_connection`` again (objects made while patched stay pyws-backed). Returns
+    False when there was nothing to undo."""
+    if "pyws.compat.websocket_client" not in sys.modules:
+        return False
+    from .compat.websocket_client import unpatch
+
+    return unpatch()
+
+
+@contextmanager
+def patched_websocket_client() -> Iterator[bool]:
+    """``with pyws.patched_websocket_client():`` patches (:func:`patch_websocket_client`,
+    whose result it gives) and undoes the patch on leaving, unless it was patched before."""
+    before = "pyws.compat.websocket_client" in sys.modules and _is_patched()
+    patched = patch_websocket_client()
+    try:
+        yield patched
+    finally:
+        if patched and not before:
+            unpatch_websocket_client()
+
+
+def _is_patched() -> bool:
+    from .compat.websocket_client import is_patched
+
+    return is_patched()
+
+
 __all__ = [
     "DEFAULT_WRITE_LIMIT",
     "Backoff",
@@ -100,6 +159,9 @@ __all__ = [
     "connect",
     "fast_wakeup",
     "patch_aiohttp",
+    "patch_websocket_client",
     "patch_websockets",
+    "patched_websocket_client",
     "sync",
+    "unpatch_websocket_client",
 ]

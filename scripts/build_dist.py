@@ -6,13 +6,20 @@
 1. copies the npm Pyodide runtime (pinned in web/package.json) into ``--out``; with
    ``--pyodide-version V``, the runtime is npm's ``pyodide@V``, installed into
    ``build/npm/V/`` (web/package.json keeps its pin), and the outputs get a ``-V`` suffix;
-2. builds the pyws wheel (a pure py3 wheel: ``pyodide build`` needs a download and fails
-   offline), precompiles it for the runtime's Python (``precompile``: a ``py3XY-none-any``
+2. builds pyws's sdist, and its pure ``py3-none-any`` wheel from that sdist (``python -m
+   build``: the wheel every install path uses; both land in ``build/dist[-V]/``),
+   precompiles that wheel for the runtime's Python (``precompile``: a ``py3XY-none-any``
    wheel with ``.pyc`` beside the ``.py``), and downloads the pinned pure wheels of
    scripts/pyodide-wheels.txt;
 3. writes ``pyodide-lock.json`` with ``pyodide lockfile add-wheels``, keeping only the
    packages whose files are really in ``--out``, so nothing is ever fetched from a CDN;
-4. writes a PEP 503 simple index next to it (``build/simple/``) for ``micropip.install``.
+4. writes a PEP 503 simple index next to it (``build/simple/``) for ``micropip.install``,
+   each wheel in its project's folder (``/simple/pyws/pyws-...whl``), so that the CORS
+   headers the server gives ``/simple/`` cover the wheels too. pyws's folder holds both
+   wheels: micropip on Pyodide 314 takes the precompiled ``py314`` one, every other
+   installer (older Pyodide, JupyterLite's piplite, which skips it) the pure one;
+5. copies the relay host module (``pyws/_platform/relay.mjs``, also in the wheel) beside
+   the wheel as ``pyws-relay.mjs``: a page imports it to host pyws.sync's relay.
 """
 
 from __future__ import annotations
@@ -30,24 +37,32 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+RELAY_MODULE = "pyws-relay.mjs"
+"""pyws/_platform/relay.mjs as pages import it: ``/pyodide/pyws-relay.mjs``."""
 
 
 def run(*cmd: str | Path) -> None:
     subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT)
 
 
-def build_wheels(wheels: Path, runtime: Path | None) -> list[Path]:
-    """pyws's wheel, precompiled for ``runtime`` unless None, and the pinned wheels."""
+def build_sdist_and_wheel(dist: Path) -> Path:
+    """pyws's sdist and the pure wheel built from it (not from the tree), into ``dist``."""
+    shutil.rmtree(dist, ignore_errors=True)
+    # Without --sdist/--wheel, build makes the sdist, then the wheel from the unpacked sdist.
+    run(sys.executable, "-m", "build", "--no-isolation", "--outdir", dist, ".")
+    (wheel,) = dist.glob("pyws-*-py3-none-any.whl")
+    return wheel
+
+
+def build_wheels(wheels: Path, pure: Path, runtime: Path | None) -> list[Path]:
+    """The ``pure`` pyws wheel, precompiled for ``runtime`` unless None, and the pinned
+    wheels."""
     shutil.rmtree(wheels, ignore_errors=True)
     wheels.mkdir(parents=True)
-    pure = wheels / "pure"
-    run(sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", pure, ".")
-    for wheel in pure.glob("pyws-*.whl"):
-        if runtime is None:
-            shutil.move(wheel, wheels / wheel.name)
-        else:
-            precompile(wheel, runtime, wheels)
-    shutil.rmtree(pure)
+    if runtime is None:
+        shutil.copy2(pure, wheels / pure.name)
+    else:
+        precompile(pure, runtime, wheels)
     run(
         sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
         # --platform any: the pure wheel even where a package also has binary ones for
@@ -150,10 +165,13 @@ def write_lock(runtime: Path, out: Path, wheels: list[Path]) -> dict[str, dict[s
     return packages
 
 
-def write_simple_index(out: Path, simple: Path, packages: dict[str, dict[str, object]]) -> None:
-    """A PEP 503 index at /simple/<name>/ whose links point at /pyodide/<wheel>.
+def write_simple_index(
+    out: Path, simple: Path, packages: dict[str, dict[str, object]], extra: dict[str, Path]
+) -> None:
+    """A PEP 503 index at /simple/<name>/ with each wheel beside its page.
 
-    The server serves ``--dist`` at /pyodide/ whatever its folder is called.
+    The wheels are the lock's (copied from ``out``) plus ``extra`` (a project name and one
+    more wheel of it: pyws's pure wheel beside its precompiled one).
     """
     shutil.rmtree(simple, ignore_errors=True)
     names = []
@@ -162,14 +180,16 @@ def write_simple_index(out: Path, simple: Path, packages: dict[str, dict[str, ob
         if not file_name.endswith(".whl"):
             continue
         names.append(name)
-        digest = hashlib.sha256((out / file_name).read_bytes()).hexdigest()
+        files = [out / file_name] + ([extra[name]] if name in extra else [])
         page = simple / name / "index.html"
         page.parent.mkdir(parents=True, exist_ok=True)
-        href = f"../../pyodide/{file_name}#sha256={digest}"
-        page.write_text(
-            f'<!DOCTYPE html><html><body><a href="{html.escape(href)}">'
-            f"{html.escape(file_name)}</a></body></html>\n"
-        )
+        anchors = []
+        for wheel in dict.fromkeys(files):
+            shutil.copy2(wheel, page.parent / wheel.name)
+            digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+            href = f"{wheel.name}#sha256={digest}"
+            anchors.append(f'<a href="{html.escape(href)}">{html.escape(wheel.name)}</a><br>')
+        page.write_text(f"<!DOCTYPE html><html><body>\n{''.join(anchors)}\n</body></html>\n")
     links = "".join(f'<a href="{n}/">{n}</a>\n' for n in names)
     (simple / "index.html").write_text(f"<!DOCTYPE html><html><body>\n{links}</body></html>\n")
 
@@ -219,9 +239,13 @@ def main() -> None:
     shutil.copytree(runtime, out, ignore=shutil.ignore_patterns("console*.html"))
     # The server serves /simple/ from the folder next to --dist named "simple": only the
     # default build has that; the others write theirs with the same suffix.
-    wheels = build_wheels(out.parent / f"wheels{suffix}", None if args.no_precompile else runtime)
+    pure = build_sdist_and_wheel(out.parent / f"dist{suffix}")
+    runtime_for_bytecode = None if args.no_precompile else runtime
+    wheels = build_wheels(out.parent / f"wheels{suffix}", pure, runtime_for_bytecode)
     packages = write_lock(runtime, out, wheels)
-    write_simple_index(out, out.parent / f"simple{suffix}", packages)
+    # The relay host module (pyws.sync without JSPI), shipped in the wheel, served beside it.
+    shutil.copy2(ROOT / "pyws" / "_platform" / "relay.mjs", out / RELAY_MODULE)
+    write_simple_index(out, out.parent / f"simple{suffix}", packages, {"pyws": pure})
     version = json.loads((runtime / "package.json").read_text())["version"]
     print(f"built {out}: Pyodide {version}, packages: {', '.join(packages)}")
 

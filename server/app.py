@@ -6,7 +6,11 @@ from pathlib import Path
 
 from aiohttp import web
 
+<<<<<<< HEAD
 from server import http, scenarios
+=======
+from server import devices, scenarios
+>>>>>>> main
 from server.echo import CLOSE_TIMEOUT, echo
 from server.graphql import graphql
 from server.registry import Registry
@@ -16,6 +20,7 @@ from server.settings import (
     LISTENER,
     REGISTRY,
     SETTINGS,
+    SINKS,
     Listener,
     Settings,
 )
@@ -31,14 +36,48 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 
+# The package index (/simple/ and its wheels) is the one thing a page on another origin
+# fetches: micropip.install("pyws", index_urls=["http://127.0.0.1:8000/simple/"]) from a
+# page served elsewhere (examples/). Its responses say any origin may read them (CORS) and
+# embed them under require-corp (CORP); nothing else the server serves does.
+INDEX_PREFIX = "/simple/"
+INDEX_CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Cross-Origin-Resource-Policy": "cross-origin",
+}
+
 MAX_REQUEST_LINE = 8190
 MAX_HEADER_FIELD = 8190
 """aiohttp's defaults, pinned: a longer URL gets 414, a longer header 431 (or 400)."""
 
 
 async def _add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    if request.path.startswith(INDEX_PREFIX):
+        response.headers.update(INDEX_CORS_HEADERS)
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+
+
+async def _index_preflight(request: web.Request) -> web.Response:
+    """A CORS preflight for the index: GET (and HEAD) with any request header, from anywhere.
+
+    micropip's requests are simple ones today (its ``Accept`` is CORS-safelisted), so no
+    browser sends this yet; an installer that adds a header of its own still gets in.
+    """
+    return web.Response(
+        status=204,
+        headers={
+            "Access-Control-Allow-Methods": "GET, HEAD",
+            "Access-Control-Allow-Headers": request.headers.get(
+                "Access-Control-Request-Headers", "*"
+            ),
+            "Access-Control-Max-Age": "600",
+        },
+    )
+
+
+async def _to_docs(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPMovedPermanently("/docs/")
 
 
 async def _close_websockets(app: web.Application) -> None:
@@ -51,6 +90,7 @@ def make_app(
     web_dir: Path,
     dist_dir: Path,
     simple_dir: Path | None = None,
+    docs_dir: Path | None = None,
     max_size: int = DEFAULT_MAX_SIZE,
     compress: bool = False,
     head_timeout: float = DEFAULT_HEAD_TIMEOUT,
@@ -77,11 +117,13 @@ def make_app(
         web_dir=web_dir,
         dist_dir=dist_dir,
         simple_dir=simple_dir if simple_dir is not None else dist_dir.parent / "simple",
+        docs_dir=docs_dir if docs_dir is not None else dist_dir.parent / "docs",
         max_size=max_size,
         compress=compress,
     )
     app[REGISTRY] = Registry()
     app[LISTENER] = Listener()
+    app[SINKS] = {}
     app.on_response_prepare.append(_add_security_headers)
     app.on_shutdown.append(_close_websockets)
 
@@ -93,8 +135,20 @@ def make_app(
     for method, path, handler in http.ROUTES:
         app.router.add_route(method, path, handler)
     attach_socketio(app)  # /socket.io/
+    app.router.add_get("/api/v2/channels/{app}", devices.samsung_tv)
     app.router.add_get("/pyodide/{tail:.*}", static_handler(settings.dist_dir, CACHE_ASSETS))
     app.router.add_get("/simple/{tail:.*}", static_handler(settings.simple_dir, CACHE_ASSETS))
-    # Last: the catch-all for the pages.
-    app.router.add_get("/{tail:.*}", static_handler(settings.web_dir, CACHE_PAGES))
+    app.router.add_route("OPTIONS", "/simple/{tail:.*}", _index_preflight)
+    # The docs site that `make docs` builds next to the distribution (build/docs).
+    app.router.add_get("/docs", _to_docs)
+    app.router.add_get("/docs/{tail:.*}", static_handler(settings.docs_dir, CACHE_PAGES))
+    # Last: the catch-all for the pages; an upgrade request for / is the fake OBS.
+    pages = static_handler(settings.web_dir, CACHE_PAGES)
+
+    async def pages_or_obs(request: web.Request) -> web.StreamResponse:
+        if request.match_info["tail"] == "" and devices.is_upgrade(request):
+            return await devices.obs(request)
+        return await pages(request)
+
+    app.router.add_get("/{tail:.*}", pages_or_obs)
     return app

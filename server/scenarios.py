@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
-from aiohttp import web
+from aiohttp import WSMessage, WSMsgType, web
 from aiohttp.typedefs import Handler
 
 from server.echo import CLOSE_TIMEOUT, accept, echo_messages
 from server.query import choice_param, float_param, int_param, text_param
-from server.settings import LISTENER, REGISTRY, SETTINGS
+from server.registry import Connection
+from server.settings import LISTENER, REGISTRY, SETTINGS, SINKS
 
 log = logging.getLogger("server.ws")
 
@@ -22,6 +22,7 @@ RESERVED_CLOSE_CODES = frozenset({1004, 1005, 1006, 1015})  # never sent on the 
 PUSH_PAD = "x"
 SERVICE_RESTART = 1012
 MAX_DOWN = 30.0
+MAX_NAME_BYTES = 64
 SINK_PROBE_INTERVAL = 1.0
 """Seconds between /sink's pings; a write is the only way to notice a vanished peer
 while reading is paused."""
@@ -116,14 +117,91 @@ async def silent(request: web.Request) -> web.StreamResponse:
 
 
 async def sink(request: web.Request) -> web.StreamResponse:
-    """/sink: accept, then never read, so the client's send buffer fills (backpressure)."""
+    """/sink[?name=N]: accept, then never read, so the client's send buffer fills
+    (backpressure). A named sink reads again once ``/release?name=N`` asks: it then reads
+    and drops every message, and answers the client's close with its code."""
+    name = text_param(request, "name", MAX_NAME_BYTES)
+    sinks = request.app[SINKS]
+    if name in sinks:
+        raise web.HTTPConflict(text=f"bad query value name={name!r}: a sink of that name is open\n")
+    released = asyncio.Event()
+    if name:
+        sinks[name] = released
+    try:
+        async with accept(request) as conn:
+            conn.reading_paused = True
+            request.protocol.pause_reading()
+            while not conn.ws.closed and not released.is_set():
+                await conn.ws.ping()  # raises ConnectionResetError once the peer is gone
+                await _first(conn.shutting_down, released, timeout=SINK_PROBE_INTERVAL)
+            if released.is_set() and not conn.ws.closed and not conn.shutting_down.is_set():
+                conn.reading_paused = False
+                request.protocol.resume_reading()
+                await _answer_close(conn, await _read_until_close(conn))
+    finally:
+        if name:
+            sinks.pop(name, None)
+    return conn.ws
+
+
+async def release(request: web.Request) -> web.StreamResponse:
+    """/release?name=N: make the /sink named N read again; send ``released``, then close
+    with 1000 (1008 and ``no sink named N`` if there is none)."""
+    name = text_param(request, "name", MAX_NAME_BYTES)
     async with accept(request) as conn:
-        conn.reading_paused = True
-        request.protocol.pause_reading()
-        while not conn.ws.closed:
-            await conn.ws.ping()  # raises ConnectionResetError once the peer is gone
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(conn.shutting_down.wait(), SINK_PROBE_INTERVAL)
+        released = request.app[SINKS].get(name)
+        if released is None:
+            conn.close_code = 1008
+            await conn.ws.close(
+                code=1008, message=f"no sink named {name}"[:MAX_REASON_BYTES].encode()
+            )
+        else:
+            released.set()
+            await conn.ws.send_str("released")
+            conn.sent(len("released"))
+            conn.close_code = 1000
+            await conn.ws.close(code=1000)
+    return conn.ws
+
+
+async def _first(*events: asyncio.Event, timeout: float) -> None:
+    """Return once one of ``events`` is set, or after ``timeout`` seconds."""
+    waits = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
+
+
+async def _read_until_close(conn: Connection) -> WSMessage:
+    """Read and drop (counting) every data message; the first other message."""
+    while True:
+        msg = await conn.ws.receive()
+        if msg.type is WSMsgType.TEXT:
+            conn.received(len(msg.data.encode()))
+        elif msg.type is WSMsgType.BINARY:
+            conn.received(len(msg.data))
+        else:
+            return msg
+
+
+async def _answer_close(conn: Connection, msg: WSMessage, reason: str = "") -> None:
+    """Answer the peer's close ``msg`` with its code (1000 for none) and ``reason``."""
+    if msg.type is WSMsgType.CLOSE and not conn.ws.closed:
+        code = msg.data if msg.data not in (0, 1005, 1006) else 1000  # 0: no code
+        conn.close_code = code
+        await conn.ws.close(code=code, message=reason.encode())
+
+
+async def count(request: web.Request) -> web.StreamResponse:
+    """/count: read every message and send nothing, until the peer closes; then answer its
+    close with the same code and the reason ``received N messages, B bytes``: what a
+    client sent before its close, as the client sees it in its close reason."""
+    async with accept(request) as conn:
+        msg = await _read_until_close(conn)
+        tally = f"received {conn.messages_in} messages, {conn.bytes_in} bytes"
+        await _answer_close(conn, msg, tally)
     return conn.ws
 
 
@@ -176,6 +254,8 @@ ROUTES: tuple[tuple[str, Handler], ...] = (
     ("/push", push),
     ("/slow", slow),
     ("/sink", sink),
+    ("/release", release),
+    ("/count", count),
     ("/silent", silent),
     ("/restart", restart),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ class Settings:
     web_dir: Path
     dist_dir: Path
     simple_dir: Path
+    docs_dir: Path
     max_size: int
     compress: bool
 
@@ -44,3 +46,5 @@ class Listener:
 SETTINGS = web.AppKey("settings", Settings)
 REGISTRY = web.AppKey("registry", Registry)
 LISTENER = web.AppKey("listener", Listener)
+SINKS = web.AppKey("sinks", dict[str, asyncio.Event])
+"""The open named ``/sink`` connections, by name: setting one's event makes it read again."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bench import report
 from bench.plan import Case, Plan
 from bench.runner import Measurements, Run
@@ -52,3 +54,34 @@ def test_one_run_keeps_median_and_range_and_experiments_pair_against_their_base(
     table = report.render(m)
     assert f"| 0.85 (0.80{D}0.90) | ≥ 0.85 | yes |" in table
     assert f"| RTT, 10 x 16 B text | 0.75 (0.50{D}1.00) | 1.05 (1.00{D}1.10) |" in table
+
+
+def test_the_send_phase_is_a_time_ratio_to_raw_js_pair_by_pair() -> None:
+    contenders = ("js", "pyws", "pyws_send_flat")
+    case = Case("pipelined", "pipelined", {"n": 10, "warmup": 1}, contenders=contenders)
+    plan = Plan(reps=2, cases=(case,), payloads=1, payload_size=1024, startup_reps=1, quick=True)
+    m = Measurements(plan, runs_done=1)
+    for contender, sends in {
+        "js": [1.0, 2.0],
+        "pyws": [3.0, 4.0],
+        "pyws_send_flat": [1.0, 3.0],
+    }.items():
+        for rep, send in enumerate(sends):
+            result = {"rate": 1.0, "unit": "msg/s", "intact": True, "send_seconds": send}
+            m.runs.append(Run("pipelined", contender, rep, result))
+    assert report.send_phase(m, "pipelined", "pyws") == [3.0, 2.0]
+    table = report.render(m)
+    assert "| Send phase ÷ raw JS | pyws | pyws, flat send |" in table
+    assert f"| Pipelined, 10 x 16 B text | 2.50 (2.00{D}3.00) | 1.25 (1.00{D}1.50) |" in table
+
+
+def test_a_pinned_run_writes_beside_the_unpinned_one(tmp_path: Path) -> None:
+    doc = tmp_path / "bench.md"
+    report.write_into(doc, "two cores")
+    report.write_into(doc, "one core", cpus=1)
+    report.write_into(doc, "one core, again", cpus=1)
+    report.write_into(doc, "firefox, one core", "firefox", 1)
+    text = doc.read_text()
+    assert "two cores" in text and "one core, again" in text and "firefox, one core" in text
+    assert "| one core\n" not in text and "\none core\n" not in text
+    assert "`python -m bench --browser firefox --cpus 1 --write`" in text

@@ -50,13 +50,28 @@ FUZZ_SECONDS = float(os.environ.get("PYWS_FUZZ_SECONDS", "150"))
 """``fuzz``: how long each machine runs, in rounds of ``max_examples`` fresh random examples."""
 
 
-def run_machine(machine: type[RuleBasedStateMachine]) -> None:
+def run_machine(
+    machine: type[RuleBasedStateMachine],
+    *,
+    ci_examples: int | None = None,
+    ci_steps: int | None = None,
+) -> None:
     """Run ``machine`` under the selected profile, in a thread with no loop running.
 
     Under ``fuzz``, round after round until :data:`FUZZ_SECONDS` have passed (each round
     replays the database first, then draws new examples), then prints the count.
+    ``ci_examples`` and ``ci_steps`` lower the ``ci`` profile's bounds for a machine whose
+    steps go over a real network (never above the profile's own).
     """
     chosen = settings.get_profile(PROFILE)
+    if PROFILE != "fuzz" and (ci_examples is not None or ci_steps is not None):
+        chosen = settings(
+            chosen,
+            max_examples=min(ci_examples or chosen.max_examples, chosen.max_examples),
+            stateful_step_count=min(
+                ci_steps or chosen.stateful_step_count, chosen.stateful_step_count
+            ),
+        )
     if PROFILE != "fuzz":
         in_thread(lambda: run_state_machine_as_test(machine, settings=chosen))
         return

@@ -46,7 +46,8 @@ async def a_second_concurrent_recv_raises(server: Server) -> None:
 @scenario("buffered_amount")
 async def send_waits_at_write_limit_and_drain_waits_for_empty(server: Server) -> None:
     limit, chunk = 2**20, b"\x00" * 2**18
-    async with pyws.connect(server.url("/sink"), write_limit=limit, close_timeout=1) as ws:
+    name = f"flow-{random.randrange(2**32):08x}"
+    async with pyws.connect(server.url(f"/sink?name={name}"), write_limit=limit) as ws:
         sent = 0
 
         async def fill() -> None:
@@ -62,6 +63,14 @@ async def send_waits_at_write_limit_and_drain_waits_for_empty(server: Server) ->
         assert ws.buffered_amount > limit - len(chunk), ws.buffered_amount
         with raises(TimeoutError):
             await asyncio.wait_for(ws.drain(), 0.2)
+        # Clean up: the sink reads again, so every pending write completes and the close is
+        # clean. A stream left with a write pending crashes Chromium 156's renderer when its
+        # connection is reset later (the socket.io restart scenario kills the server):
+        # tests/reliability/test_websocketstream_crash_canary.py.
+        async with pyws.connect(server.url(f"/release?name={name}")) as release:
+            assert await release.recv() == "released"
+        await ws.drain()
+    assert (ws.close_code, ws.was_clean) == (1000, True)
 
 
 @scenario()

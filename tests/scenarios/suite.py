@@ -40,6 +40,8 @@ MODULES = (
     "patch",
     "aiohttp_compat",
     "aiohttp_http",
+    "websocket_client_compat",
+    "websocket_client_libraries",
     "tls",
 )
 """The scenario modules of this package, in the order they run."""

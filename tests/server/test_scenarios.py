@@ -1,4 +1,5 @@
-"""The misbehaving endpoints: /close, /reject, /drop, /push, /slow, /sink, /silent."""
+"""The misbehaving endpoints: /close, /reject, /drop, /push, /slow, /sink, /release, /silent,
+/count."""
 
 from __future__ import annotations
 
@@ -161,6 +162,55 @@ def test_sink_never_reads(server: Server) -> None:
     run(go())
     # The server notices the vanished peer (its probe write fails) and logs the connection.
     assert server.wait_for_log(lambda line: "path=/sink" in line and "in=0 msgs" in line)
+
+
+def test_a_released_sink_reads_again_and_closes_cleanly(server: Server) -> None:
+    """A named sink holds the client back until /release names it; then what was pending
+    goes, and the client's close is answered with its code."""
+
+    async def go() -> None:
+        chunk = b"s" * (1024 * 1024)
+        async with connect(server.ws_url("/sink?name=a"), max_size=None) as ws:
+            send = asyncio.gather(*(ws.send(chunk) for _ in range(64)))
+            done, _ = await asyncio.wait({send}, timeout=SEND_STALL)
+            assert not done, "64 MiB went into /sink without the client's send ever blocking"
+            with pytest.raises(InvalidStatus, match="409"):  # one name, one sink
+                await connect(server.ws_url("/sink?name=a"))
+            async with connect(server.ws_url("/release?name=a")) as other:
+                assert await other.recv() == "released"
+            await send  # the sink reads again: every send completes
+            await ws.close(4000)
+            assert ws.protocol.close_rcvd is not None
+            assert ws.protocol.close_rcvd.code == 4000
+        async with connect(server.ws_url("/release?name=a")) as other:  # closed: gone
+            with pytest.raises(ConnectionClosed) as info:
+                await other.recv()
+            assert info.value.rcvd is not None
+            assert (info.value.rcvd.code, info.value.rcvd.reason) == (1008, "no sink named a")
+
+    run(go())
+
+
+@pytest.mark.parametrize(("code", "reason"), [(1000, ""), (4000, "bye")])
+def test_count_answers_a_close_with_what_it_received(
+    server: Server, code: int, reason: str
+) -> None:
+    async def go() -> None:
+        async with connect(server.ws_url("/count")) as ws:
+            for message in ("ab", b"cde", "é"):
+                await ws.send(message)
+            await ws.close(code, reason)
+            rcvd = ws.protocol.close_rcvd
+            assert rcvd is not None
+            assert (rcvd.code, rcvd.reason) == (
+                code,
+                "received 3 messages, 7 bytes",
+            )
+        with pytest.raises(TimeoutError):  # it sends nothing before the close
+            async with connect(server.ws_url("/count")) as ws:
+                await asyncio.wait_for(ws.recv(), 0.3)
+
+    run(go())
 
 
 def test_silent_echoes_n_then_neither_answers_nor_closes(server: Server) -> None:

@@ -29,8 +29,6 @@ ASSETS = "public, max-age=3600"
         ("/pyodide/python_stdlib.zip", "application/zip", ASSETS),
         ("/pyodide/pyws-0.1.0-py3-none-any.whl", "application/zip", ASSETS),
         ("/pyodide/module.py", "text/x-python", ASSETS),
-        ("/simple/", "text/html", ASSETS),
-        ("/simple/pyws/", "text/html", ASSETS),
     ],
 )
 def test_type_cache_and_isolation_headers(
@@ -43,6 +41,51 @@ def test_type_cache_and_isolation_headers(
     assert headers["ETag"] and headers["Last-Modified"]
     for name, value in ISOLATION.items():
         assert headers[name] == value
+    assert "Access-Control-Allow-Origin" not in headers, "only the index is cross-origin"
+
+
+INDEX_ISOLATION = {**ISOLATION, "Cross-Origin-Resource-Policy": "cross-origin"}
+"""The index, which pages on other origins fetch: readable (CORS) and embeddable (CORP)."""
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [
+        ("/simple/", "text/html"),
+        ("/simple/pyws/", "text/html"),
+        ("/simple/pyws/pyws-0.1.0-py3-none-any.whl", "application/zip"),
+    ],
+)
+def test_index_is_readable_from_any_origin(server: Server, path: str, content_type: str) -> None:
+    status, headers, _ = get(server.port, path, {"Origin": "http://127.0.0.1:9"})
+    assert status == 200
+    assert headers["Content-Type"].split(";")[0] == content_type
+    assert headers["Cache-Control"] == ASSETS
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    for name, value in INDEX_ISOLATION.items():
+        assert headers[name] == value
+
+
+def test_index_answers_a_preflight(server: Server) -> None:
+    request = {
+        "Origin": "http://127.0.0.1:9",
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "x-installer",
+    }
+    status, headers, _ = get(server.port, "/simple/pyws/", request, method="OPTIONS")
+    assert status == 204
+    assert headers["Access-Control-Allow-Origin"] == "*"
+    assert headers["Access-Control-Allow-Headers"] == "x-installer"
+    assert "GET" in headers["Access-Control-Allow-Methods"]
+
+
+@pytest.mark.parametrize("path", ["/", "/pyodide/pyodide.mjs", "/missing"])
+def test_nothing_but_the_index_is_cross_origin(server: Server, path: str) -> None:
+    _, headers, _ = get(server.port, path, {"Origin": "http://127.0.0.1:9"})
+    assert "Access-Control-Allow-Origin" not in headers
+    assert headers["Cross-Origin-Resource-Policy"] == "same-origin"
+    status, _, _ = get(server.port, path, {"Origin": "http://127.0.0.1:9"}, method="OPTIONS")
+    assert status == 405
 
 
 def test_python_source_declares_utf8(server: Server) -> None:
@@ -69,6 +112,24 @@ def test_project_page_without_slash_redirects(server: Server) -> None:
     status, headers, _ = get(server.port, "/simple/pyws")
     assert status == 301
     assert headers["Location"] == "/simple/pyws/"
+
+
+@pytest.mark.parametrize(
+    ("path", "title"), [("/docs/", b"pyws docs"), ("/docs/guide/", b"a guide")]
+)
+def test_docs_site_is_served_at_docs(server: Server, path: str, title: bytes) -> None:
+    """`make demo` serves build/docs (`make docs`) at /docs/, as pages: always revalidated."""
+    status, headers, body = get(server.port, path)
+    assert status == 200
+    assert title in body
+    assert headers["Cache-Control"] == "no-cache"
+    assert "Access-Control-Allow-Origin" not in headers
+
+
+def test_docs_without_slash_redirects(server: Server) -> None:
+    status, headers, _ = get(server.port, "/docs")
+    assert status == 301
+    assert headers["Location"] == "/docs/"
 
 
 def test_folder_without_index_is_not_listed(server: Server) -> None:

@@ -353,6 +353,11 @@ async function setup({ payloads, payload_size, pyscript, pyscript_timeout_ms }) 
   for (const variant of ["inline", "defer", "timed", "adaptive"]) {
     python[`pyws_${variant}`] = { run: (scenario, options) => variants.run(variant, scenario, options) };
   }
+  for (const variant of ["flat", "sync", "batch", "view"]) {
+    python[`pyws_send_${variant}`] = {
+      run: (scenario, options) => variants.run_send(variant, scenario, options),
+    };
+  }
   python.naive = pyodide.pyimport("bench_naive");
   const info = {
     crossOriginIsolated: globalThis.crossOriginIsolated,
