@@ -6,11 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-<<<<<<< HEAD
-from server import http, scenarios
-=======
-from server import devices, scenarios
->>>>>>> main
+from server import devices, http, scenarios
 from server.echo import CLOSE_TIMEOUT, echo
 from server.graphql import graphql
 from server.registry import Registry
