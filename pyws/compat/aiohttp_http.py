@@ -137,7 +137,6 @@ class FetchProtocol:
         self._resume.set()
         self.read_timeout: float | None = None
         self.read_bufsize = 2**16
-        self.auto_decompress = True
 
     def set_response_params(
         self,
@@ -149,7 +148,13 @@ class FetchProtocol:
     ) -> None:
         self.read_timeout = read_timeout
         self.read_bufsize = read_bufsize
-        self.auto_decompress = auto_decompress
+        if not auto_decompress:
+            warnings.warn(
+                "aiohttp over pyws ignores auto_decompress=False: fetch() always "
+                "decompresses the body",
+                RuntimeWarning,
+                stacklevel=4,
+            )
 
     def pause_reading(self) -> None:
         self._reading_paused = True
