@@ -61,6 +61,10 @@ async def websocket_client_patch_replaces_what_touches_a_socket(server: Server) 
 
     real = (websocket.WebSocket, websocket.WebSocketApp, websocket.create_connection)
     assert real[0].__module__ == "websocket._core"
+    # Unpatched, websocket-client cannot reach a server from Pyodide: it waits out its
+    # timeout (Pyodide's socket emulation has no network).
+    with raises(websocket.WebSocketTimeoutException):
+        websocket.create_connection(server.url("/echo"), timeout=1)
     with pyws.patched_websocket_client() as patched:
         from pyws.compat import websocket_client as compat
 
