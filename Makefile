@@ -7,13 +7,16 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 # The older Pyodide tested beside web/package.json's pin (harness/suite.py reads it too).
 OLD_PYODIDE := $(shell cat scripts/older-pyodide.txt)
+# The JupyterLite site that tests/examples drives (built below).
+JUPYTERLITE := build/jupyterlite/site/pypi/all.json
 
 .PHONY: demo test lint bench bench-smoke setup browser firefox test-firefox webkit test-webkit clean fuzz
 
-demo: setup
+demo: setup docs
 	$(PY) -m server --port $(PORT)
 
-test: setup browser firefox webkit lint build/pyodide-$(OLD_PYODIDE)/pyodide-lock.json test-unit-3.12
+test: setup browser firefox webkit lint build/pyodide-$(OLD_PYODIDE)/pyodide-lock.json test-unit-3.12 \
+		$(JUPYTERLITE) docs
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 # The one scenario suite (tests/scenarios) on each target of harness/suite.py, one pytest
@@ -107,7 +110,7 @@ web/node_modules/.package-lock.json: web/package.json web/package-lock.json
 DIST_INPUTS := $(VENV)/.installed scripts/build_dist.py scripts/pyodide_compile.mjs \
 	README.md CHANGELOG.md LICENSE \
 	scripts/pyodide-wheels.txt pyproject.toml \
-	$(shell find pyws -name '*.py' -o -name py.typed)
+	$(shell find pyws -name '*.py' -o -name '*.mjs' -o -name py.typed)
 
 build/pyodide/pyodide-lock.json: $(DIST_INPUTS) web/node_modules/.package-lock.json
 	$(PY) scripts/build_dist.py
@@ -115,6 +118,21 @@ build/pyodide/pyodide-lock.json: $(DIST_INPUTS) web/node_modules/.package-lock.j
 # The same distribution on an older Pyodide, from npm into build/npm/$(OLD_PYODIDE)/.
 build/pyodide-$(OLD_PYODIDE)/pyodide-lock.json: $(DIST_INPUTS)
 	$(PY) scripts/build_dist.py --pyodide-version $(OLD_PYODIDE)
+
+# The JupyterLite site of examples/jupyterlite (tests/examples drives its notebook), built by
+# `jupyter lite build` with pyws's wheels (scripts/build_jupyterlite.py; ~9 s here).
+$(JUPYTERLITE): build/pyodide/pyodide-lock.json scripts/build_jupyterlite.py \
+		scripts/jupyterlite-wheels.txt $(shell find examples/jupyterlite -type f)
+	$(PY) scripts/build_jupyterlite.py
+
+# The docs site (Sphinx, furo, MyST: docs/about-these-docs.md), warnings as errors; `make demo`
+# serves it at /docs/. A file target: rebuilt when a page, a docstring or the README changes.
+.PHONY: docs
+docs: build/docs/index.html
+build/docs/index.html: $(VENV)/.installed $(shell find docs examples -type f) README.md \
+		CHANGELOG.md $(shell find pyws -name '*.py')
+	rm -rf build/docs build/docs-doctrees
+	$(VENV)/bin/sphinx-build -W --keep-going -n -q -b html -d build/docs-doctrees docs build/docs
 
 # Playwright cannot download its own browser here: use Debian's chromium.
 browser:

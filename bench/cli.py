@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     table = report.render(measurements)
     print(table)
     if args.write:
-        report.write_into(args.write, table, args.browser)
+        report.write_into(args.write, table, args.browser, args.cpus)
         print(f"wrote {args.write}", file=sys.stderr)
     if measurements.errors:
         print("errors:\n  " + "\n  ".join(measurements.errors), file=sys.stderr)

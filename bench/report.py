@@ -15,14 +15,17 @@ BEGIN = "<!-- bench:begin (written by `python -m bench --write`; edits here are 
 END = "<!-- bench:end -->"
 
 
-def markers(browser: str = "chromium") -> tuple[str, str]:
-    """The markers of a browser's section: Chromium's are :data:`BEGIN` and :data:`END`."""
-    if browser == "chromium":
+def markers(browser: str = "chromium", cpus: int | None = None) -> tuple[str, str]:
+    """The markers of a browser's section: Chromium's are :data:`BEGIN` and :data:`END`. A
+    run pinned with ``--cpus N`` has a section of its own, beside the unpinned one."""
+    if browser == "chromium" and cpus is None:
         return BEGIN, END
-    command = f"python -m bench --browser {browser} --write"
+    name = browser if cpus is None else f"{browser}-cpus{cpus}"
+    command = "python -m bench" + ("" if browser == "chromium" else f" --browser {browser}")
+    command += ("" if cpus is None else f" --cpus {cpus}") + " --write"
     return (
-        f"<!-- bench-{browser}:begin (written by `{command}`; edits here are lost) -->",
-        f"<!-- bench-{browser}:end -->",
+        f"<!-- bench-{name}:begin (written by `{command}`; edits here are lost) -->",
+        f"<!-- bench-{name}:end -->",
     )
 
 
@@ -545,10 +548,10 @@ def _pinning(m: Measurements) -> str:
     )
 
 
-def write_into(path: Path, table: str, browser: str = "chromium") -> None:
-    """Replace what lies between the browser's markers in ``path``, or append a marked
-    section."""
-    begin, end = markers(browser)
+def write_into(path: Path, table: str, browser: str = "chromium", cpus: int | None = None) -> None:
+    """Replace what lies between the markers of the browser's (and ``--cpus``'s) section in
+    ``path``, or append a marked section."""
+    begin, end = markers(browser, cpus)
     block = f"{begin}\n\n{table}\n\n{end}"
     text = path.read_text() if path.exists() else "# Benchmarks\n"
     if begin in text and end in text:

@@ -67,12 +67,12 @@ def full_distribution(folder: Path) -> Path:
     return folder
 
 
-def node_cache(folder: Path) -> Path:
-    """``node_modules/pyodide`` as a Node run of examples/node leaves it: the npm package,
-    and the micropip wheel that Node's Pyodide downloads from Pyodide's CDN and keeps
-    beside it (its ``packageCacheDir``; Node reads a cached wheel without the lock's
-    SHA-256 check). The wheel is PyPI's, of the version the npm lock names."""
-    npm = NODE_MODULES / "pyodide"
+def node_cache(folder: Path, npm: Path = NODE_MODULES / "pyodide") -> Path:
+    """``node_modules/pyodide`` as a Node run of examples/node leaves it: the npm package
+    (``npm``: by default the pinned one), and the micropip wheel that Node's Pyodide
+    downloads from Pyodide's CDN and keeps beside it (its ``packageCacheDir``; Node reads a
+    cached wheel without the lock's SHA-256 check). The wheel is PyPI's, of the version the
+    npm lock names."""
     shutil.rmtree(folder, ignore_errors=True)
     shutil.copytree(npm, folder)
     lock = json.loads((npm / "pyodide-lock.json").read_text())
@@ -93,6 +93,7 @@ def cdn_roots(full: Path) -> dict[str, Path]:
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     roots: ClassVar[dict[str, Path]] = {}
+    requested: ClassVar[list[str]] = []
     cross_origin = False
 
     def translate_path(self, path: str) -> str:
@@ -113,15 +114,27 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-store")
         super().end_headers()
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        self.requested.append(f"{code} {self.path}")
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
 @contextmanager
 def _serve(
-    roots: dict[str, Path], *, cross_origin: bool, tls: ssl.SSLContext | None = None
+    roots: dict[str, Path],
+    *,
+    cross_origin: bool,
+    tls: ssl.SSLContext | None = None,
+    requested: list[str] | None = None,
 ) -> Iterator[int]:
-    handler = type("Handler", (_Handler,), {"roots": roots, "cross_origin": cross_origin})
+    attributes = {
+        "roots": roots,
+        "cross_origin": cross_origin,
+        "requested": [] if requested is None else requested,
+    }
+    handler = type("Handler", (_Handler,), attributes)
     httpd = http.server.ThreadingHTTPServer((HOST, 0), functools.partial(handler))
     if tls is not None:
         httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
@@ -144,10 +157,11 @@ def serve_cdn(full: Path, cert_chain: Path, key: Path) -> Iterator[int]:
 
 
 @contextmanager
-def serve_folder(folder: Path) -> Iterator[int]:
+def serve_folder(folder: Path, requested: list[str] | None = None) -> Iterator[int]:
     """``folder``'s files as they are, over plain http on a free loopback port (the page's
-    own origin, as ``python -m http.server`` would serve it); yields the port."""
-    with _serve({"/": folder}, cross_origin=False) as port:
+    own origin, as ``python -m http.server`` would serve it); yields the port. Each request
+    is appended to ``requested`` as ``"STATUS PATH"``."""
+    with _serve({"/": folder}, cross_origin=False, requested=requested) as port:
         yield port
 
 

@@ -141,7 +141,11 @@ def webkit_suite(url: str, profile: Path, ca: RunCA) -> list[str]:
     Firefox exempt loopback), and the control WebSocket and most scenarios use ``ws://``
     to 127.0.0.1. So the wss scenarios run against the trusted server from that page, and
     those that need an https page (``https_page``) are skipped there."""
-    env = [f"HOME={profile}", f"PYTHONPATH={ROOT}"] + [
+    # WebKitGTK 2.50 hides SharedArrayBuffer even on a cross-origin isolated page (measured:
+    # crossOriginIsolated true, typeof SharedArrayBuffer "undefined", a shared
+    # WebAssembly.Memory's buffer not cloneable); JavaScriptCore's option exposes it, as
+    # Safari does: pyws.sync's relay needs it (docs/sync-relay.md).
+    env = [f"HOME={profile}", f"PYTHONPATH={ROOT}", "JSC_useSharedArrayBuffer=1"] + [
         f"XDG_{kind}_HOME={profile / kind.lower()}" for kind in ("CONFIG", "CACHE", "DATA")
     ]
     return [
@@ -193,6 +197,10 @@ class Target:
     transport: str = "websocket"
     """What ``pyws.connect(transport="auto")`` picks when nothing needs a particular one:
     ``"stream"`` runs the whole suite over ``WebSocketStream`` (``&transport=stream``)."""
+    only: tuple[str, ...] = ()
+    """The scenarios it runs (``module.name``, or ``module`` for all of one), if not all."""
+    sync: str = "auto"
+    """How ``pyws.sync`` blocks: ``"auto"``, or ``"relay"`` forced (``&sync=relay``)."""
 
     def expected_facts(self) -> dict[str, Any]:
         """What the report's facts must say (``python`` as ``major.minor``)."""
@@ -212,8 +220,24 @@ class Target:
             "context": self.context,
             "location": self.context in ("window", "worker"),
             "transport": self.transport,
+            **({"sync_mode": "relay"} if self.sync == "relay" else {}),
         }
 
+    def runs(self, scenario: str) -> bool:
+        """Whether its run includes ``scenario`` (``module.name``)."""
+        return not self.only or any(
+            scenario == name or scenario.startswith(f"{name}.") for name in self.only
+        )
+
+
+RELAY_SCENARIOS = (
+    "sync_api",
+    "tls.sync_over_wss",
+    "patch.websockets_sync_hello_example_runs_unchanged",
+    "websocket_client_compat",
+    "websocket_client_libraries",
+)
+"""What the forced-relay targets run: every scenario that blocks in pyws.sync."""
 
 TARGETS: dict[str, Target] = {
     t.name: t
@@ -238,6 +262,23 @@ TARGETS: dict[str, Target] = {
         ),
         Target("webkit", webkit_suite, "window", tls_page=False),
         Target("webkit-worker", webkit_suite, "worker", query="&worker=1", tls_page=False),
+        # pyws.sync through the relay where JSPI would serve: the scenarios that block.
+        Target(
+            "worker-relay",
+            chromium_suite,
+            "worker",
+            query="&worker=1&sync=relay",
+            only=RELAY_SCENARIOS,
+            sync="relay",
+        ),
+        Target(
+            "firefox-worker-relay",
+            firefox_suite,
+            "worker",
+            query="&worker=1&sync=relay",
+            only=RELAY_SCENARIOS,
+            sync="relay",
+        ),
         Target(
             f"pyodide-{OLD_MINOR}",
             chromium_suite,
@@ -342,6 +383,10 @@ async def run_target(
             )
             if not target.tls_page:  # the page is plain: it names the TLS server
                 query += f"&tls={quote(tls.url, safe='')}"
+            if not only and target.only:
+                from tests.scenarios.suite import collect
+
+                only = [s.name for s in collect() if target.runs(s.name)]
             if only:
                 query += f"&only={quote(','.join(only), safe=',')}"
             url = f"{(tls if target.tls_page else plain).url}/{query}"

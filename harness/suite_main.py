@@ -55,6 +55,7 @@ def _config(url: str) -> dict[str, Any]:
         "control": param("control"),
         "only": only.split(",") if only else None,
         "transport": query.get("transport", [""])[0] or None,
+        "sync": param("sync") or None,
     }
 
 
@@ -78,6 +79,10 @@ async def run_json(url: str, send: Send, package: str = "scenarios", ca: str = "
         import pyws._platform
 
         pyws._platform.auto_prefers = config["transport"]
+    if config["sync"] is not None:  # the relay targets: pyws.sync through the relay
+        import pyws.sync
+
+        pyws.sync.set_mode(config["sync"])
     suite = importlib.import_module(f"{package}.suite")
 
     def notify(name: str, result: Any) -> None:

@@ -6,8 +6,13 @@
 
     async with pyws.connect("ws://127.0.0.1:8000/echo") as ws:
         await ws.send("hello")
-        async for message in ws:
-            ...
+        print(await ws.recv())  # "hello", from the bundled server's /echo
+
+In Pyodide (a page, a worker, PyScript, JupyterLite, Node) it runs over the platform's
+``WebSocket`` (or Chromium's ``WebSocketStream``); in CPython over the ``websockets``
+library (``pip install "pyws[cpython]"``). ``pyws.sync`` is the blocking API;
+:func:`patch_websockets`, :func:`patch_aiohttp` and :func:`patch_websocket_client` make
+code written for those clients run unchanged in Pyodide.
 """
 
 import sys

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Generator
-from types import TracebackType
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from . import _platform
+from ._members import Opener
 from ._options import warn_browser_cannot
 from ._platform import TransportName
 from ._transport import BinaryType
@@ -47,7 +47,7 @@ URLSource = str | Callable[[], str] | Callable[[], Awaitable[str]]
 """A URL, or a function (plain or async) called before every attempt to get one."""
 
 
-class connect:
+class connect(Opener[WebSocket]):
     """Connect to a WebSocket server: ``await`` it, use it as ``async with``, or iterate
     over it to reconnect whenever the connection ends.
 
@@ -98,8 +98,8 @@ class connect:
     Chromium 156 crashes the page when a ``WebSocketStream``'s connection is reset (the
     server killed, the network cut) while a write is pending (:attr:`WebSocket.buffered_amount`
     above 0): with ``"stream"``, send only to a server that keeps reading, ``await drain()``
-    after a burst, keep ``write_limit`` low, and ``close()`` what you are done with (see the
-    README's "Transports").
+    after a burst, keep ``write_limit`` low, and ``close()`` what you are done with (see
+    docs/transports.md).
 
     Iterating reconnects: failed attempts are retried after ``backoff.delay(attempt)``
     seconds (:class:`~pyws.Backoff`, full jitter) while ``process_exception(exc)`` returns
@@ -157,7 +157,6 @@ class connect:
         self._policy = check_policy(
             Backoff() if backoff is None else backoff, max_retries, process_exception, min_uptime
         )
-        self._ws: WebSocket | None = None
 
     def _check_url(self, url: object) -> str:
         return check_url(url, self._backend.parse_url, self._backend.has_location)
@@ -180,22 +179,6 @@ class connect:
         )
         await ws._wait_open(self._open_timeout)
         return ws
-
-    def __await__(self) -> Generator[Any, None, WebSocket]:
-        return self._open().__await__()
-
-    async def __aenter__(self) -> WebSocket:
-        self._ws = await self._open()
-        return self._ws
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        assert self._ws is not None
-        await self._ws.close()
 
     def __aiter__(self) -> Connections:
         return self._reconnect(Status())

@@ -12,10 +12,10 @@ import contextlib
 import enum
 from collections import deque
 from collections.abc import Callable
-from types import TracebackType
 from typing import Any, Literal, overload
 
 from . import _wakeup
+from ._members import ClosesOnExit, forward
 from ._transport import BinaryType, Events, Transport, TransportFactory
 from ._validation import check_binary_type, check_close, check_timeout
 from .blob import Blob
@@ -42,15 +42,29 @@ _POLL_MAX = 0.02
 
 
 class State(enum.IntEnum):
-    """The browser's ``readyState``."""
+    """The browser's ``readyState``, with its values: what :attr:`WebSocket.state` reads,
+    live, from the platform's socket (in CPython, from the ``websockets`` protocol)."""
 
     CONNECTING = 0
+    """The handshake has not completed. :func:`pyws.connect` returns a :class:`WebSocket`
+    only once it is open; :attr:`pyws.ReconnectingWebSocket.state` reads CONNECTING
+    while it reconnects."""
     OPEN = 1
+    """Messages can be sent and received."""
     CLOSING = 2
+    """A close frame was sent or received; ``send()`` raises
+    :exc:`~pyws.ConnectionClosed`, while ``recv()`` still returns what is queued."""
     CLOSED = 3
+    """The connection is closed: :attr:`WebSocket.close_code`, ``close_reason`` and
+    ``was_clean`` are set; ``recv()`` returns what is queued, then raises."""
 
 
-class WebSocket:
+def _or_none(protocol: str) -> str | None:
+    """A subprotocol as pyws reports it: None where the browser says ``""``."""
+    return protocol or None
+
+
+class WebSocket(ClosesOnExit):
     """A WebSocket connection, made by :func:`pyws.connect`.
 
     Received messages wait in a queue until :meth:`recv` takes them, so none is lost on
@@ -272,30 +286,29 @@ class WebSocket:
 
     # -- attributes ----------------------------------------------------------------------
 
-    @property
-    def url(self) -> str:
-        """The absolute URL the socket connected to."""
-        return str(self._transport.url)
-
-    @property
-    def subprotocol(self) -> str | None:
-        """The subprotocol the server selected, or None when it selected none."""
-        return self._transport.protocol or None
-
-    @property
-    def extensions(self) -> str:
-        """The extensions the server selected, e.g. ``"permessage-deflate"``, or ``""``."""
-        return str(self._transport.extensions)
-
-    @property
-    def state(self) -> State:
-        """The live ``readyState`` of the browser socket."""
-        return State(self._transport.ready_state)
-
-    @property
-    def buffered_amount(self) -> int:
-        """Bytes given to :meth:`send` that the browser has not yet put on the network."""
-        return int(self._transport.buffered_amount)
+    url = forward[str]("_transport", "The absolute URL the socket connected to.", convert=str)
+    subprotocol = forward[str | None](
+        "_transport",
+        "The subprotocol the server selected, or None when it selected none.",
+        name="protocol",
+        convert=_or_none,
+    )
+    extensions = forward[str](
+        "_transport",
+        'The extensions the server selected, e.g. ``"permessage-deflate"``, or ``""``.',
+        convert=str,
+    )
+    state = forward[State](
+        "_transport",
+        "The live ``readyState`` of the browser socket.",
+        name="ready_state",
+        convert=State,
+    )
+    buffered_amount = forward[int](
+        "_transport",
+        "Bytes given to :meth:`send` that the browser has not yet put on the network.",
+        convert=int,
+    )
 
     @property
     def binary_type(self) -> BinaryType:
@@ -320,20 +333,17 @@ class WebSocket:
         (``"pause"`` drops none)."""
         return 0 if self._limiter is None else self._limiter.dropped
 
-    @property
-    def close_code(self) -> int | None:
-        """The close code, once closed (1006 when the connection was lost); else None."""
-        return None if self._close_exc is None else self._close_exc.code
-
-    @property
-    def close_reason(self) -> str | None:
-        """The close reason, once closed; else None."""
-        return None if self._close_exc is None else self._close_exc.reason
-
-    @property
-    def was_clean(self) -> bool | None:
-        """Whether the closing handshake completed, once closed; else None."""
-        return None if self._close_exc is None else self._close_exc.was_clean
+    close_code = forward[int | None](
+        "_close_exc",
+        "The close code, once closed (1006 when the connection was lost); else None.",
+        name="code",
+    )
+    close_reason = forward[str | None](
+        "_close_exc", "The close reason, once closed; else None.", name="reason"
+    )
+    was_clean = forward[bool | None](
+        "_close_exc", "Whether the closing handshake completed, once closed; else None."
+    )
 
     def __repr__(self) -> str:
         return f"<pyws.WebSocket {self.url} {self.state.name}>"
@@ -411,6 +421,14 @@ class WebSocket:
                 raise
         finally:
             self._recv_busy = False
+
+    def _wake_reader(self) -> None:
+        """End the ``recv()`` waiting now, if one is: it returns a message queued meanwhile,
+        else raises :exc:`TimeoutError` as if its timeout had run out. The aiohttp patch's
+        ``close()`` wakes a ``receive()`` waiting in another task so, as aiohttp's does."""
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     def _invalid_utf8(self, exc: UnicodeDecodeError) -> BaseException:
         """``websockets``' rule for a message ``decode=True`` cannot decode: it is consumed,
@@ -532,9 +550,16 @@ class WebSocket:
         closed connection only waits. If the handshake does not finish in time, the
         connection is given up as closed with 1006.
         """
+        await self._close(code, reason)
+
+    async def _close(self, code: int, reason: str) -> bool:
+        """:meth:`close`, telling whether the closing handshake finished in time (False:
+        it timed out, and the connection was given up as closed with 1006)."""
         self._close_soon(*check_close(code, reason))
-        if not await self._wait(self._closed, self._close_timeout):
-            self._on_close(1006, "", False)
+        if await self._wait(self._closed, self._close_timeout):
+            return True
+        self._on_close(1006, "", False)
+        return False
 
     def _close_soon(self, code: int = 1000, reason: str = "") -> None:
         """Start the closing handshake, unless closing already; do not wait for it.
@@ -551,17 +576,6 @@ class WebSocket:
     async def wait_closed(self) -> None:
         """Return once the connection is closed; it does not close it."""
         await self._wait(self._closed, None)
-
-    async def __aenter__(self) -> WebSocket:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
 
 def _waker(waiter: asyncio.Future[None]) -> Callable[..., None]:

@@ -8,9 +8,9 @@ import asyncio
 import warnings
 from collections import deque
 from collections.abc import AsyncIterator
-from types import TracebackType
 from typing import Any
 
+from ._members import ClosesOnExit, forward
 from ._validation import check_close
 from .blob import Blob
 from .client import URLSource, connect
@@ -23,7 +23,7 @@ __all__ = ["ReconnectingWebSocket"]
 _BYTES_LIKE = (bytes, bytearray, memoryview, array.array)
 
 
-class ReconnectingWebSocket:
+class ReconnectingWebSocket(ClosesOnExit):
     """A connection that reconnects by itself; use it as ``async with``.
 
     ::
@@ -67,14 +67,6 @@ class ReconnectingWebSocket:
     async def __aenter__(self) -> ReconnectingWebSocket:
         self._task = asyncio.ensure_future(self._run())
         return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     async def _run(self) -> None:
         connections = self._connect._reconnect(self._status)
@@ -146,10 +138,7 @@ class ReconnectingWebSocket:
             return self._ws.state
         return State.CONNECTING
 
-    @property
-    def attempt(self) -> int:
-        """Failed attempts since the last successful open."""
-        return self._status.attempt
+    attempt = forward[int]("_status", "Failed attempts since the last successful open.")
 
     @property
     def next_attempt_in(self) -> float | None:

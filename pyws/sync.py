@@ -16,7 +16,13 @@ queued, what is lost, which exception) are the async API's to the letter.
   ``--experimental-wasm-stack-switching``; not WebKitGTK 2.50 nor Safari before 27)
   and a call stack that may suspend: Python entered from ``runPythonAsync``, from an asyncio
   task (an async function called from JS, an async event handler) or from
-  ``callPromising``. Elsewhere every call raises :exc:`RuntimeError` saying so.
+  ``callPromising``.
+- In a Web Worker of a runtime without JSPI (Safari's engine), the call blocks on
+  ``Atomics.wait`` while the socket lives in the page, which relays it through a
+  ``SharedArrayBuffer`` ring: the page calls ``hostRelays(worker)`` from ``pyws-relay.mjs``
+  once and is cross-origin isolated (docs/sync-relay.md). :func:`set_mode` forces the
+  relay where JSPI exists; :func:`mode` tells which way is in use.
+  Elsewhere every call raises :exc:`RuntimeError` naming what is missing.
 - In CPython (``pip install "pyws[cpython]"``) the coroutines run on an event loop in a
   daemon thread, ``pyws.sync``, shared by every connection; the caller's thread waits.
   Calling pyws.sync from that thread (a callback of that loop) would deadlock, and raises
@@ -29,10 +35,10 @@ import asyncio
 import os
 import threading
 from collections.abc import Coroutine, Iterator
-from types import TracebackType
 from typing import Any, Literal, overload
 
 from . import _platform
+from ._members import ClosesOnExitSync, forward, settable
 from ._options import warn_browser_cannot
 from ._platform import TransportName
 from ._transport import BinaryType
@@ -44,13 +50,49 @@ from .connection import WebSocket as AsyncWebSocket
 from .exceptions import ConnectionClosedOK
 from .heartbeat import Heartbeat
 
-__all__ = ["WebSocket", "connect"]
+__all__ = ["Mode", "WebSocket", "connect", "mode", "set_mode"]
 
 HOW_TO_CALL = (
     "call it from code run by pyodide.runPythonAsync(), from an async function (an asyncio "
     "task, an async event handler), or from a function called with callPromising(); or use "
     "the async API, `await pyws.connect(...)`"
 )
+
+
+Mode = Literal["thread", "jspi", "relay"]
+"""How pyws.sync blocks: a thread (CPython), JSPI, or the relay (a worker, Atomics.wait)."""
+MODES = ("auto", "relay")
+
+
+def set_mode(mode: Literal["auto", "relay"]) -> None:
+    """Choose how pyws.sync blocks in Pyodide from now on: ``"auto"`` (JSPI where the
+    runtime has it, else the relay) or ``"relay"`` (the relay even where JSPI exists, e.g.
+    to test it in Chromium or Firefox). Connections already open keep their way. Raises
+    :exc:`ValueError` for another value; in CPython (a thread) it changes nothing."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(map(repr, MODES))}, not {mode!r}")
+    if _platform.IN_PYODIDE:
+        from ._platform import relay
+
+        relay.forced = mode == "relay"
+
+
+def mode() -> Mode:
+    """How pyws.sync blocks here: ``"thread"`` in CPython, ``"jspi"`` where the runtime has
+    JSPI (unless the relay is forced), else ``"relay"``. Raises :exc:`RuntimeError`, naming
+    what is missing and how to add it, where neither can work (a page's main thread
+    without JSPI, a page that is not cross-origin isolated, Node without JSPI). Whether the
+    page hosts the relay is known at the first connect (it raises then, if not)."""
+    if not _platform.IN_PYODIDE:
+        return "thread"
+    from ._platform import relay
+
+    if not relay.wanted():
+        return "jspi"
+    problem = relay.why_not()
+    if problem is not None:
+        raise RuntimeError(problem)
+    return "relay"
 
 
 def _pyodide_run[T](coroutine: Coroutine[Any, Any, T]) -> T:
@@ -137,11 +179,23 @@ def _run[T](coroutine: Coroutine[Any, Any, T], owner: AsyncWebSocket | None = No
     """Run ``coroutine`` (of connection ``owner``) to completion and return its result,
     blocking the caller."""
     if _platform.IN_PYODIDE:
+        from ._platform import relay
+
+        if owner is not None and relay.owns(owner._loop):
+            return relay.run(coroutine)
+        if owner is None and relay.wanted():  # no connection's: the way in use now
+            try:
+                mode()  # raises where the relay cannot run
+                relay.channel(None)  # raises where no host answers
+            except BaseException:
+                coroutine.close()
+                raise
+            return relay.run(coroutine)
         return _pyodide_run(coroutine)
     return _loop_thread.run(coroutine, owner)
 
 
-class WebSocket:
+class WebSocket(ClosesOnExitSync):
     """A blocking WebSocket connection, made by :func:`pyws.sync.connect`.
 
     Each method blocks until the matching :class:`pyws.WebSocket` coroutine finishes, with
@@ -160,59 +214,26 @@ class WebSocket:
 
     # -- attributes: those of the async WebSocket ----------------------------------------
 
-    @property
-    def url(self) -> str:
-        """The absolute URL the socket connected to."""
-        return self.aio.url
-
-    @property
-    def subprotocol(self) -> str | None:
-        """The subprotocol the server selected, or None."""
-        return self.aio.subprotocol
-
-    @property
-    def extensions(self) -> str:
-        """The extensions the server selected, or ``""``."""
-        return self.aio.extensions
-
-    @property
-    def state(self) -> State:
-        """The live ready state: CONNECTING, OPEN, CLOSING or CLOSED."""
-        return self.aio.state
-
-    @property
-    def buffered_amount(self) -> int:
-        """Bytes sent that the platform has not yet put on the network."""
-        return self.aio.buffered_amount
-
-    @property
-    def binary_type(self) -> BinaryType:
-        """``"bytes"`` or ``"blob"``; setting it applies to messages that arrive afterwards."""
-        return self.aio.binary_type
-
-    @binary_type.setter
-    def binary_type(self, value: BinaryType) -> None:
-        self.aio.binary_type = value
-
-    @property
-    def dropped(self) -> int:
-        """Messages dropped by ``overflow="drop_oldest"`` or ``"drop_newest"``; else 0."""
-        return self.aio.dropped
-
-    @property
-    def close_code(self) -> int | None:
-        """The close code once closed (1006 when the connection was lost), else None."""
-        return self.aio.close_code
-
-    @property
-    def close_reason(self) -> str | None:
-        """The close reason once closed, else None."""
-        return self.aio.close_reason
-
-    @property
-    def was_clean(self) -> bool | None:
-        """Whether the closing handshake completed, once closed; else None."""
-        return self.aio.was_clean
+    url = forward[str]("aio", "The absolute URL the socket connected to.")
+    subprotocol = forward[str | None]("aio", "The subprotocol the server selected, or None.")
+    extensions = forward[str]("aio", 'The extensions the server selected, or ``""``.')
+    state = forward[State]("aio", "The live ready state: CONNECTING, OPEN, CLOSING or CLOSED.")
+    buffered_amount = forward[int](
+        "aio", "Bytes sent that the platform has not yet put on the network."
+    )
+    binary_type = settable[BinaryType](
+        "aio", '``"bytes"`` or ``"blob"``; setting it applies to messages that arrive afterwards.'
+    )
+    dropped = forward[int](
+        "aio", 'Messages dropped by ``overflow="drop_oldest"`` or ``"drop_newest"``; else 0.'
+    )
+    close_code = forward[int | None](
+        "aio", "The close code once closed (1006 when the connection was lost), else None."
+    )
+    close_reason = forward[str | None]("aio", "The close reason once closed, else None.")
+    was_clean = forward[bool | None](
+        "aio", "Whether the closing handshake completed, once closed; else None."
+    )
 
     def __repr__(self) -> str:
         return f"<pyws.sync.WebSocket {self.url} {self.state.name}>"
@@ -275,18 +296,6 @@ class WebSocket:
         """Return once the connection is closed; it does not close it."""
         _run(self.aio.wait_closed(), self.aio)
 
-    def __enter__(self) -> WebSocket:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Close with 1000, also on an exception (a page may not send 1011)."""
-        self.close()
-
 
 def connect(
     url: str,
@@ -318,21 +327,38 @@ def connect(
     a :exc:`RuntimeWarning`.
     """
     honoured = warn_browser_cannot(browser_cannot, _platform.backend().honours)
-    opening = _async_connect(
-        url,
-        subprotocols=subprotocols,
-        binary_type=binary_type,
-        open_timeout=open_timeout,
-        close_timeout=close_timeout,
-        write_limit=write_limit,
-        heartbeat=heartbeat,
-        max_queue=max_queue,
-        max_queue_bytes=max_queue_bytes,
-        overflow=overflow,
-        transport=transport,
-        **honoured,
-    )
-    return WebSocket(_run(_open(opening)))
+    relayed = _platform.IN_PYODIDE and _relay_wanted()
+    _platform.relaying = relayed
+    try:
+        opening = _async_connect(
+            url,
+            subprotocols=subprotocols,
+            binary_type=binary_type,
+            open_timeout=open_timeout,
+            close_timeout=close_timeout,
+            write_limit=write_limit,
+            heartbeat=heartbeat,
+            max_queue=max_queue,
+            max_queue_bytes=max_queue_bytes,
+            overflow=overflow,
+            transport=transport,
+            **honoured,
+        )
+    finally:
+        _platform.relaying = False
+    if not relayed:
+        return WebSocket(_run(_open(opening)))
+    from ._platform import relay
+
+    mode()  # raises where the relay cannot run, naming what is missing
+    relay.channel(open_timeout)  # raises where no host answers
+    return WebSocket(relay.run(_open(opening)))
+
+
+def _relay_wanted() -> bool:
+    from ._platform import relay
+
+    return relay.wanted()
 
 
 async def _open(opening: _async_connect) -> AsyncWebSocket:

@@ -17,7 +17,9 @@
    each wheel in its project's folder (``/simple/pyws/pyws-...whl``), so that the CORS
    headers the server gives ``/simple/`` cover the wheels too. pyws's folder holds both
    wheels: micropip on Pyodide 314 takes the precompiled ``py314`` one, every other
-   installer (older Pyodide, JupyterLite's piplite, which skips it) the pure one.
+   installer (older Pyodide, JupyterLite's piplite, which skips it) the pure one;
+5. copies the relay host module (``pyws/_platform/relay.mjs``, also in the wheel) beside
+   the wheel as ``pyws-relay.mjs``: a page imports it to host pyws.sync's relay.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+RELAY_MODULE = "pyws-relay.mjs"
+"""pyws/_platform/relay.mjs as pages import it: ``/pyodide/pyws-relay.mjs``."""
 
 
 def run(*cmd: str | Path) -> None:
@@ -239,6 +243,8 @@ def main() -> None:
     runtime_for_bytecode = None if args.no_precompile else runtime
     wheels = build_wheels(out.parent / f"wheels{suffix}", pure, runtime_for_bytecode)
     packages = write_lock(runtime, out, wheels)
+    # The relay host module (pyws.sync without JSPI), shipped in the wheel, served beside it.
+    shutil.copy2(ROOT / "pyws" / "_platform" / "relay.mjs", out / RELAY_MODULE)
     write_simple_index(out, out.parent / f"simple{suffix}", packages, {"pyws": pure})
     version = json.loads((runtime / "package.json").read_text())["version"]
     print(f"built {out}: Pyodide {version}, packages: {', '.join(packages)}")

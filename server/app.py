@@ -72,6 +72,10 @@ async def _index_preflight(request: web.Request) -> web.Response:
     )
 
 
+async def _to_docs(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPMovedPermanently("/docs/")
+
+
 async def _close_websockets(app: web.Application) -> None:
     # Runs after the listening sockets are closed, before aiohttp cancels handlers.
     await app[REGISTRY].close_all(timeout=CLOSE_TIMEOUT)
@@ -82,6 +86,7 @@ def make_app(
     web_dir: Path,
     dist_dir: Path,
     simple_dir: Path | None = None,
+    docs_dir: Path | None = None,
     max_size: int = DEFAULT_MAX_SIZE,
     compress: bool = False,
     head_timeout: float = DEFAULT_HEAD_TIMEOUT,
@@ -107,6 +112,7 @@ def make_app(
         web_dir=web_dir,
         dist_dir=dist_dir,
         simple_dir=simple_dir if simple_dir is not None else dist_dir.parent / "simple",
+        docs_dir=docs_dir if docs_dir is not None else dist_dir.parent / "docs",
         max_size=max_size,
         compress=compress,
     )
@@ -126,6 +132,9 @@ def make_app(
     app.router.add_get("/pyodide/{tail:.*}", static_handler(settings.dist_dir, CACHE_ASSETS))
     app.router.add_get("/simple/{tail:.*}", static_handler(settings.simple_dir, CACHE_ASSETS))
     app.router.add_route("OPTIONS", "/simple/{tail:.*}", _index_preflight)
+    # The docs site that `make docs` builds next to the distribution (build/docs).
+    app.router.add_get("/docs", _to_docs)
+    app.router.add_get("/docs/{tail:.*}", static_handler(settings.docs_dir, CACHE_PAGES))
     # Last: the catch-all for the pages; an upgrade request for / is the fake OBS.
     pages = static_handler(settings.web_dir, CACHE_PAGES)
 

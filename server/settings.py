@@ -26,6 +26,7 @@ class Settings:
     web_dir: Path
     dist_dir: Path
     simple_dir: Path
+    docs_dir: Path
     max_size: int
     compress: bool
 

@@ -3,6 +3,7 @@
 //
 //   page:    index.html?control=ws://...[&only=a.b,c.d]   runs here, on the main thread
 //            index.html?control=...&worker=1               runs in a dedicated module worker
+//            ...&worker=1&sync=relay                       pyws.sync through the relay
 //   worker:  this module, started by the page with the page's query
 //   Node:    node --experimental-websocket suite.mjs URL PYODIDE_MJS INDEX_URL
 //            (URL is the runner page's; Pyodide from npm, packages from INDEX_URL)
@@ -54,10 +55,13 @@ async function runSuite(url, pyodideModule, indexURL) {
 }
 
 // A worker that fails to start (a syntax error, a failed import) says so only to its page.
+// The page hosts pyws.sync's relay for it (docs/sync-relay.md): its one set-up step.
 async function startWorker() {
+  const { hostRelays } = await import(new URL("/pyodide/pyws-relay.mjs", location.href).href);
   const worker = new Worker(new URL(`./suite.mjs${location.search}`, location.href), {
     type: "module",
   });
+  hostRelays(worker);
   worker.onerror = async (event) => {
     const control = await openControl(new URLSearchParams(location.search).get("control"));
     control.send(JSON.stringify({ op: "error", error: `worker: ${event.message ?? event}` }));

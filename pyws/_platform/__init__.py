@@ -4,7 +4,8 @@ One module per transport: in Pyodide (a browser page, a worker, Node) the platfo
 ``WebSocket``, through :mod:`.websocket`, or Chromium's ``WebSocketStream``, through
 :mod:`.stream`, over what every browser transport shares (:mod:`.browser`); in CPython
 :mod:`.cpython`, over the ``websockets`` library's Sans-I/O protocol, installed with
-``pip install "pyws[cpython]"``. Only these modules touch ``js`` or sockets.
+``pip install "pyws[cpython]"``, with HTTP proxies in :mod:`.proxy` (and the browser's URL
+parser played by :mod:`pyws._url`). Only these modules touch ``js`` or sockets.
 
 :func:`choose` picks the transport of ``connect(transport=...)``; the rule for ``"auto"``
 is there, with the measurement behind it.
@@ -123,8 +124,18 @@ def _runtime() -> str:
     return "this browser"
 
 
+relaying = False
+"""Set by :func:`pyws.sync.connect` while it makes a connection that goes through the relay
+(:mod:`.relay`): :func:`backend` is then the relay's."""
+
+
 def backend() -> Backend:
     """This platform's backend; imported lazily, so pyws imports everywhere."""
+    if IN_PYODIDE and relaying:
+        from . import browser, relay
+
+        # The socket lives in the page: its js.WebSocket, relayed (no WebSocketStream).
+        return Backend(relay.transport, browser.parse_url, browser.has_location(), browser.pause)
     if IN_PYODIDE:
         import js
 
@@ -137,6 +148,8 @@ def backend() -> Backend:
             browser.pause,
             stream=_stream if getattr(js, "WebSocketStream", None) is not None else None,
         )
+    from .. import _url
+
     try:
         from . import cpython
     except ImportError as exc:
@@ -146,7 +159,7 @@ def backend() -> Backend:
         ) from None
     return Backend(
         cpython.StreamTransport,
-        cpython.parse_url,
+        _url.parse_url,
         False,
         can_pause=True,
         honours=cpython.HONOURED,

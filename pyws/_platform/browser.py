@@ -11,10 +11,11 @@ from typing import Any
 
 import js
 from pyodide.code import run_js
-from pyodide.ffi import JsException, JsProxy, create_proxy, to_js
+from pyodide.ffi import JsBuffer, JsException, JsProxy, create_proxy
 from pyodide.ffi import can_run_sync as _can_run_sync
 from pyodide.ffi import run_sync as _run_sync
 
+from .._transport import Events
 from .._validation import ParsedURL
 from ..blob import Blob
 from ..exceptions import InvalidURI
@@ -234,18 +235,6 @@ class JsBlob(Blob):
         return str(await self._js.text())
 
 
-def to_js_blob(blob: Blob) -> JsProxy:
-    """The browser Blob for ``blob``: its own, or a new one holding a copy of its bytes."""
-    if blob.js is not None:
-        return blob.js
-    data = blob._data  # a Python-made Blob: its bytes are all it has
-    # The Blob constructor copies, so the scratch buffer may be reused at once.
-    return js.Blob.new(
-        to_js([resources.filled(memoryview(data))]),
-        to_js({"type": blob.type}, dict_converter=js.Object.fromEntries),
-    )
-
-
 MAX_TIMER_MS = 2**31 - 1
 """The longest ``setTimeout`` delay: past it, browsers and Node fire at once (measured
 by issue 21: ``recv(timeout=30 days)`` timed out after 2 ms). Longer waits chain timers."""
@@ -281,3 +270,49 @@ class Timer:
         js.clearTimeout(self._id)
         resources.destroy(self._proxy)
         self._proxy = None
+
+
+class BrowserSocket:
+    """What the browser transports share: the proxies of a connection's handlers (given
+    back by :meth:`_free`), binary messages in (an ArrayBuffer as bytes, else a
+    :class:`JsBlob`), the JS binary objects they send as they are, and timers."""
+
+    def __init__(self, events: Events, on_close: Callable[[int, str, bool], None]) -> None:
+        self._on_message = events.on_message
+        # In the order of the JS side's handlers: open, text, binary, error, close.
+        self._proxies = [
+            resources.proxy(events.on_open),
+            resources.proxy(events.on_message),  # text goes straight to the connection
+            resources.proxy(self._on_binary),
+            resources.proxy(events.on_error),
+            resources.proxy(on_close),
+        ]
+
+    def _on_binary(self, data: Any) -> None:
+        if isinstance(data, JsBuffer):  # an ArrayBuffer (or a typed array)
+            self._on_message(data.to_bytes())
+        else:
+            self._on_message(JsBlob(data))
+
+    def send_bytes(self, data: memoryview) -> int | None:
+        raise NotImplementedError
+
+    def send_native(self, data: Any) -> int | None:
+        raise NotImplementedError
+
+    def send_blob(self, blob: Blob) -> int | None:
+        if blob.js is None:  # a Python-made Blob: its bytes are all it has
+            return self.send_bytes(memoryview(blob._data))
+        return self.send_native(blob.js)
+
+    def is_native_binary(self, data: Any) -> bool:
+        return isinstance(data, JsProxy) and bool(is_binary(data))
+
+    def call_later(self, delay: float, callback: Callable[[], None]) -> Callable[[], None]:
+        return Timer(delay, callback).cancel
+
+    def _free(self) -> None:
+        """Give back the handler proxies; the JS side must not call them any more."""
+        for proxy in self._proxies:
+            resources.destroy(proxy)
+        self._proxies = []

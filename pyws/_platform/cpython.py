@@ -5,23 +5,19 @@ The connection logic stays :class:`pyws.connection.WebSocket`; this module only 
 browser's socket behind the :class:`~pyws._transport.Transport` seam, with its semantics:
 ``send`` is synchronous and reports ``bufferedAmount``, ``readyState`` moves as the
 browser's does, and the events come in the browser's order (``error`` only when the
-connection failed, then ``close``). :func:`parse_url` stands in for the browser's ``URL``
-parser. Imported lazily, in CPython only.
+connection failed, then ``close``). :func:`pyws._url.parse_url` stands in for the
+browser's ``URL`` parser; :mod:`.proxy` tunnels through HTTP proxies. Imported lazily, in
+CPython only.
 """
 
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
-import re
 import ssl
-import urllib.parse
-import urllib.request
-from base64 import b64encode
 from collections import deque
 from collections.abc import Callable
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 from websockets.client import ClientProtocol
 from websockets.exceptions import NegotiationError
@@ -33,11 +29,12 @@ from websockets.typing import Subprotocol
 from websockets.uri import WebSocketURI
 
 from .._transport import BinaryType, Events, TransportFactory
-from .._validation import ParsedURL
+from .._url import DEFAULT_PORTS, parse, percent_decode
 from ..blob import Blob
 from ..connection import State
+from .proxy import Proxy, proxy_for
 
-__all__ = ["HONOURED", "Proxy", "StreamTransport", "configure", "parse_url", "proxy_for"]
+__all__ = ["HONOURED", "StreamTransport", "configure"]
 
 _log = logging.getLogger("pyws")
 
@@ -117,7 +114,7 @@ class StreamTransport(asyncio.Protocol):
         proxy: str | Literal[True] | None = True,
     ) -> None:
         scheme, _, rest = url.partition(":")  # url is what check_url() returned
-        parts = _parse(scheme, rest) if scheme in ("ws", "wss") else None
+        parts = parse(scheme, rest) if scheme in ("ws", "wss") else None
         if parts is None:
             raise ValueError(f"not a ws or wss URL as check_url() returns: {url!r}")
         if parts.scheme == "ws" and (tls is not None or server_hostname is not None):
@@ -141,11 +138,11 @@ class StreamTransport(asyncio.Protocol):
         self._paused = False
         self._fragments_text = False
         secure = parts.scheme == "wss"
-        port = parts.port or _DEFAULT_PORTS[parts.scheme]
+        port = parts.port or DEFAULT_PORTS[parts.scheme]
         # A URL's credentials go out as Basic authorization, as websockets.connect sends
         # them; a browser may keep them for an HTTP authentication challenge instead.
-        username = _decode(parts.username).decode("utf-8", "replace")
-        password = _decode(parts.password).decode("utf-8", "replace")
+        username = percent_decode(parts.username).decode("utf-8", "replace")
+        password = percent_decode(parts.password).decode("utf-8", "replace")
         self._protocol = ClientProtocol(
             WebSocketURI(
                 secure,
@@ -499,334 +496,3 @@ class StreamTransport(asyncio.Protocol):
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-
-
-# -- URLs ------------------------------------------------------------------------------
-#
-# The WHATWG URL parser (https://url.spec.whatwg.org/), as it applies to the special schemes
-# pyws takes (ws, wss, http, https), for absolute URLs: CPython has no page to resolve a
-# relative one against. urllib.parse would not do: it neither normalises (percent-encoding,
-# dot segments, IPv4 forms, default ports) nor fails where the browser fails.
-
-_DEFAULT_PORTS = {"ws": 80, "wss": 443, "http": 80, "https": 443}
-_C0_OR_SPACE = "".join(map(chr, range(0x21)))
-_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):(.*)", re.DOTALL)
-_AUTHORITY = re.compile(r"[/\\]*([^/\\?#]*)")  # after any number of slashes, "\\" or "/"
-_HOST_PORT = re.compile(r"(\[[^\]]*\]|[^:]*)(?::([0-9]*))?")
-_NUMERIC_LABEL = re.compile(r"[0-9]+|0[xX][0-9A-Fa-f]*")
-_IPV4_PART = re.compile(r"0[xX]([0-9A-Fa-f]*)|(0[0-7]*)|([1-9][0-9]*)")
-_PERCENT = re.compile(rb"%([0-9A-Fa-f]{2})")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_FORBIDDEN_DOMAIN = re.compile(r"[\x00-\x20\x7f#%/:<>?@\[\\\]^|]")
-# Percent-encode sets: C0 controls, DEL and every non-ASCII code point, plus each set's own.
-_C0 = r"\x00-\x1f\x7f-\U0010ffff"
-_FRAGMENT_SET = re.compile(f'[{_C0} "<>`]')
-_QUERY_SET = re.compile(f"[{_C0} \"#<>']")  # the special-query set
-_PATH_SET = re.compile(f'[{_C0} "#<>?^`{{}}]')  # Chromium also encodes "|"
-_USERINFO_SET = re.compile(f'[{_C0} "#<>?^`{{}}/:;=@\\[\\\\\\]|]')
-_SINGLE_DOT = {".", "%2e"}
-_DOUBLE_DOT = {"..", ".%2e", "%2e.", "%2e%2e"}
-
-
-class _URL(NamedTuple):
-    scheme: str
-    username: str
-    """Percent-encoded, as in the URL."""
-    password: str
-    hostname: str
-    """A domain, dotted IPv4, or [IPv6], as serialised."""
-    port: int | None
-    """None when absent or the scheme's default."""
-    path: str
-    query: str | None
-    fragment: str | None
-
-    @property
-    def host(self) -> str:
-        """As the browser's ``URL.host``: the host name, and a port that is not the default."""
-        return self.hostname if self.port is None else f"{self.hostname}:{self.port}"
-
-    @property
-    def address(self) -> str:
-        """The host name to connect to: an IPv6 address without its brackets."""
-        return self.hostname.strip("[]")
-
-    @property
-    def href(self) -> str:
-        userinfo = self.username + (f":{self.password}" if self.password else "")
-        return "".join(
-            (
-                f"{self.scheme}://",
-                f"{userinfo}@" if userinfo else "",
-                self.host,
-                self.path,
-                "" if self.query is None else f"?{self.query}",
-                "" if self.fragment is None else f"#{self.fragment}",
-            )
-        )
-
-
-def parse_url(url: str) -> ParsedURL | None:
-    """``url`` parsed and normalised as the browser's ``new URL(url)``; None if that fails.
-
-    Only absolute URLs parse: CPython has no page location, so a relative one gives None
-    (:func:`pyws._validation.check_url` then says why). A URL of a scheme other than ws,
-    wss, http and https is returned unparsed, for ``check_url`` to name its scheme.
-    """
-    url = _clean(url)
-    match = _SCHEME.fullmatch(url)
-    if match is None:
-        return None
-    scheme = match[1].lower()
-    if scheme not in _DEFAULT_PORTS:
-        return ParsedURL(f"{scheme}:{match[2]}", scheme, "")
-    parts = _parse(scheme, match[2])
-    return None if parts is None else ParsedURL(parts.href, scheme, parts.host)
-
-
-def _clean(url: str) -> str:
-    """What the URL parser does first; lone surrogates become U+FFFD as in a JS string."""
-    url = _SURROGATE.sub("\ufffd", url).strip(_C0_OR_SPACE)
-    return url.replace("\t", "").replace("\n", "").replace("\r", "")
-
-
-def _parse(scheme: str, rest: str) -> _URL | None:
-    """The parts of a ws, wss, http or https URL given after its "scheme:", or None where
-    the WHATWG parser fails."""
-    authority = _AUTHORITY.match(rest)
-    assert authority is not None  # it matches the empty string at least
-    rest, fragment = _split(rest[authority.end() :], "#")
-    path, query = _split(rest, "?")
-    userinfo, _, host_port = authority[1].rpartition("@")
-    username, _, password = userinfo.partition(":")
-    match = _HOST_PORT.fullmatch(host_port)
-    if match is None:
-        return None
-    host, port_text = match[1], match[2]
-    hostname = _ipv6(host[1:-1]) if host.startswith("[") else _domain_or_ipv4(host)
-    port = int(port_text) if port_text else None
-    if hostname is None or (port is not None and port > 65535):
-        return None
-    return _URL(
-        scheme,
-        _encode(_USERINFO_SET, username),
-        _encode(_USERINFO_SET, password),
-        hostname,
-        None if port == _DEFAULT_PORTS[scheme] else port,
-        _path(path),
-        None if query is None else _encode(_QUERY_SET, query),
-        None if fragment is None else _encode(_FRAGMENT_SET, fragment),
-    )
-
-
-def _split(text: str, separator: str) -> tuple[str, str | None]:
-    """``text`` before and after the first ``separator``; None after it when it is absent."""
-    before, found, after = text.partition(separator)
-    return before, after if found else None
-
-
-def _encode(code_points: re.Pattern[str], text: str) -> str:
-    """Percent-encode the UTF-8 bytes of the code points that ``code_points`` matches."""
-    return code_points.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode()), text)
-
-
-def _decode(text: str) -> bytes:
-    """Percent-decode: "%41" is b"A"; anything else stays as its UTF-8 bytes."""
-    return _PERCENT.sub(lambda m: bytes.fromhex(m[1].decode()), text.encode())
-
-
-def _path(path: str) -> str:
-    """The path with "\\" as "/", dot segments resolved, percent-encoded; "/" when empty."""
-    segments = path.replace("\\", "/").split("/")[1:] or [""]
-    resolved: list[str] = []
-    for index, segment in enumerate(segments):
-        last = index == len(segments) - 1
-        lowered = segment.lower()
-        if lowered in _DOUBLE_DOT:
-            if resolved:
-                resolved.pop()
-            if last:
-                resolved.append("")
-        elif lowered in _SINGLE_DOT:
-            if last:
-                resolved.append("")
-        else:
-            resolved.append(_encode(_PATH_SET, segment))
-    return "/" + "/".join(resolved)
-
-
-def _domain_or_ipv4(text: str) -> str | None:
-    """The host parser for a host that is not [IPv6]: lower case, IDNA, IPv4 dotted."""
-    try:
-        domain = _decode(text).decode("utf-8")
-        if not domain.isascii():
-            # Python's codec is IDNA 2003 where browsers use UTS 46: they agree on
-            # ordinary names, and both refuse what is no valid name.
-            domain = domain.encode("idna").decode("ascii")
-    except UnicodeError:
-        return None
-    domain = domain.lower()
-    if not domain or _FORBIDDEN_DOMAIN.search(domain):
-        return None
-    labels = domain.split(".")
-    if labels[-1] == "" and len(labels) > 1:
-        labels.pop()
-    if _NUMERIC_LABEL.fullmatch(labels[-1]):
-        return _ipv4(labels)  # a host that ends in a number must be an IPv4 address
-    return domain
-
-
-def _ipv4(labels: list[str]) -> str | None:
-    """The WHATWG IPv4 parser: 1 to 4 parts, each decimal, octal (0...) or hex (0x...)."""
-    if len(labels) > 4:
-        return None
-    numbers = []
-    for label in labels:
-        match = _IPV4_PART.fullmatch(label)
-        if match is None:
-            return None
-        hexadecimal, octal, decimal = match.groups()
-        if hexadecimal is not None:
-            numbers.append(int(hexadecimal or "0", 16))
-        else:
-            numbers.append(int(octal, 8) if octal is not None else int(decimal))
-    *leading, last = numbers
-    if any(number > 255 for number in leading) or last >= 256 ** (5 - len(numbers)):
-        return None
-    address = last + sum(number << (8 * (3 - index)) for index, number in enumerate(leading))
-    return str(ipaddress.IPv4Address(address))
-
-
-def _ipv6(text: str) -> str | None:
-    """``[text]`` serialised as WHATWG does: lower-case hex, the first longest run of two
-    or more zero pieces compressed, no embedded IPv4 form; None if it is no address."""
-    if "%" in text:
-        return None  # a zone identifier: URLs have none
-    try:
-        packed = ipaddress.IPv6Address(text).packed
-    except ValueError:
-        return None
-    pieces = [f"{int.from_bytes(packed[i : i + 2], 'big'):x}" for i in range(0, 16, 2)]
-    # The longest run of "0" pieces (the first of equals), if it is two or longer.
-    runs = re.finditer(r"(?:^|(?<=:))0(?::0)+(?=:|$)", ":".join(pieces))
-    longest = max(runs, key=lambda run: len(run[0]), default=None)
-    if longest is None:
-        return f"[{':'.join(pieces)}]"
-    joined = ":".join(pieces)
-    return f"[{joined[: longest.start()].rstrip(':')}::{joined[longest.end() :].lstrip(':')}]"
-
-
-# -- proxies -------------------------------------------------------------------------------
-
-
-def proxy_for(host: str, port: int, secure: bool) -> str | None:
-    """The proxy the system names for a WebSocket to ``host``:``port``, or None.
-
-    A browser applies its proxy settings; CPython's are the ``*_proxy`` environment
-    variables (and the OS settings, where :func:`urllib.request.getproxies` reads them),
-    chosen as the ``websockets`` library chooses: none when ``no_proxy`` bypasses the
-    host, else the first of ``wss``/``ws``, ``socks``, ``https``, then (ws only) ``http``.
-    Loopback hosts are never proxied, as in Chromium and Firefox (unlike ``websockets``).
-    """
-    if _is_loopback(host) or urllib.request.proxy_bypass(f"{host}:{port}"):
-        return None
-    proxies = urllib.request.getproxies()
-    for scheme in ("wss", "socks", "https") if secure else ("ws", "socks", "https", "http"):
-        proxy = proxies.get(scheme)
-        if proxy is not None:
-            # getproxies() reports an OS-configured SOCKS proxy as http://host:port.
-            if scheme == "socks" and proxy.startswith("http://"):
-                proxy = "socks5h://" + proxy.removeprefix("http://")
-            return proxy
-    return None
-
-
-def _is_loopback(host: str) -> bool:
-    lowered = host.lower().rstrip(".")
-    if lowered == "localhost" or lowered.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(lowered.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-class Proxy:
-    """An HTTP proxy (``http://`` or ``https://``, with optional ``user:password@``),
-    through which a connection is an HTTP ``CONNECT`` tunnel."""
-
-    def __init__(self, url: str) -> None:
-        if not isinstance(url, str):
-            raise TypeError(f"proxy must be True, None or a proxy URL, not {url!r}")
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in ("http", "https"):
-            raise ValueError(
-                f"proxy {url!r}: pyws in CPython tunnels through http:// and https:// proxies "
-                "(HTTP CONNECT); SOCKS proxies are not supported"
-            )
-        if not parts.hostname or parts.path not in ("", "/") or parts.query or parts.fragment:
-            raise ValueError(f"proxy {url!r}: expected scheme://[user:password@]host[:port]")
-        self.url = url
-        self.secure = parts.scheme == "https"
-        self.host = parts.hostname
-        self.port = parts.port or (443 if self.secure else 80)
-        self.credentials: str | None = None
-        if parts.username is not None:
-            user = urllib.parse.unquote(parts.username)
-            password = urllib.parse.unquote(parts.password or "")
-            self.credentials = b64encode(f"{user}:{password}".encode()).decode()
-
-    def connect_request(self, host: str, port: int) -> bytes:
-        target = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-        lines = [f"CONNECT {target} HTTP/1.1", f"Host: {target}", f"User-Agent: {USER_AGENT}"]
-        if self.credentials is not None:
-            lines.append(f"Proxy-Authorization: Basic {self.credentials}")
-        return ("\r\n".join(lines) + "\r\n\r\n").encode()
-
-    async def tunnel(self, host: str, port: int) -> asyncio.Transport:
-        """A TCP connection to ``host``:``port`` through the proxy; raises
-        :exc:`ConnectionError` when the proxy refuses it."""
-        loop = asyncio.get_running_loop()
-        transport, reply = await loop.create_connection(
-            _ConnectReply,
-            self.host,
-            self.port,
-            ssl=ssl.create_default_context() if self.secure else None,
-        )
-        try:
-            transport.write(self.connect_request(host, port))
-            head = await reply.head
-            status = head.split(b"\r\n", 1)[0].decode("latin-1")
-            fields = status.split(" ", 2)
-            if len(fields) < 2 or not fields[0].startswith("HTTP/") or fields[1][:1] != "2":
-                raise ConnectionError(f"proxy {self.url} refused CONNECT {host}:{port}: {status}")
-        except BaseException:
-            transport.abort()
-            raise
-        return transport
-
-
-class _ConnectReply(asyncio.Protocol):
-    """Reads a proxy's answer to CONNECT, up to the blank line that ends its head."""
-
-    LIMIT = 65536
-
-    def __init__(self) -> None:
-        self.head: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
-        self._data = bytearray()
-
-    def data_received(self, data: bytes) -> None:
-        if self.head.done():
-            return
-        self._data += data
-        end = self._data.find(b"\r\n\r\n")
-        if end >= 0 and end + 4 < len(self._data):  # the server speaks second
-            self.head.set_exception(ConnectionError("the proxy sent data after its answer"))
-        elif end >= 0:
-            self.head.set_result(bytes(self._data))
-        elif len(self._data) > self.LIMIT:
-            self.head.set_exception(ConnectionError("the proxy's answer is too long"))
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if not self.head.done():
-            self.head.set_exception(ConnectionError("the proxy closed the connection"))

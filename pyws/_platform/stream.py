@@ -40,11 +40,11 @@ from typing import Any
 
 import js
 from pyodide.code import run_js
-from pyodide.ffi import JsBuffer, JsProxy, to_js
+from pyodide.ffi import to_js
 
+from .._members import forward
 from .._transport import BinaryType, Events
-from ..blob import Blob
-from .browser import JsBlob, Timer, is_binary, refused_urls, resources, to_js_blob
+from .browser import BrowserSocket, refused_urls
 
 _log = logging.getLogger("pyws")
 
@@ -253,7 +253,7 @@ _release = _js.release
 _callbacks = run_js("(open, text, binary, error, close) => ({ open, text, binary, error, close })")
 
 
-class StreamTransport:
+class StreamTransport(BrowserSocket):
     """One ``js.WebSocketStream``, its reader and writer, and the proxies of its callbacks,
     freed by :meth:`release`."""
 
@@ -263,14 +263,7 @@ class StreamTransport:
     def __init__(
         self, url: str, protocols: list[str], binary_type: BinaryType, events: Events
     ) -> None:
-        self._on_message = events.on_message
-        self._proxies = [
-            resources.proxy(events.on_open),
-            resources.proxy(events.on_message),  # text goes straight to the connection
-            resources.proxy(self._on_binary),
-            resources.proxy(events.on_error),
-            resources.proxy(self._on_close),
-        ]
+        super().__init__(events, self._on_close)
         self._events = events
         try:
             with refused_urls(url):  # mixed content: InvalidURI
@@ -292,32 +285,16 @@ class StreamTransport:
             )
         self._events.on_close(code, reason, was_clean)
 
-    def _on_binary(self, data: Any) -> None:
-        if isinstance(data, JsBuffer):  # an ArrayBuffer (or a typed array)
-            self._on_message(data.to_bytes())
-        else:
-            self._on_message(JsBlob(data))
-
-    @property
-    def ready_state(self) -> int:
-        return int(self._s.state)
-
-    @property
-    def buffered_amount(self) -> int:
-        """Bytes handed to the writer whose ``write()`` has not resolved yet."""
-        return int(self._s.buffered)
-
-    @property
-    def url(self) -> str:
-        return str(self._s.ws.url)
-
-    @property
-    def protocol(self) -> str:
-        return str(self._s.protocol)
-
-    @property
-    def extensions(self) -> str:
-        return str(self._s.extensions)
+    ready_state = forward[int]("_s", "``readyState``.", name="state", convert=int)
+    buffered_amount = forward[int](
+        "_s",
+        "Bytes handed to the writer whose ``write()`` has not resolved yet.",
+        name="buffered",
+        convert=int,
+    )
+    url = forward[str]("_s.ws", "``url``.", convert=str)
+    protocol = forward[str]("_s", "``protocol``.", convert=str)
+    extensions = forward[str]("_s", "``extensions``.", convert=str)
 
     def set_binary_type(self, binary_type: BinaryType) -> None:
         self._s.binaryType = binary_type
@@ -332,17 +309,9 @@ class StreamTransport:
         view.assign(data)
         return self._send_taken(view)
 
-    def send_blob(self, blob: Blob) -> int | None:
-        if blob.js is None:  # a Python-made Blob: its bytes are all it has
-            return self.send_bytes(memoryview(blob._data))
-        return self.send_native(to_js_blob(blob))
-
     def send_native(self, data: Any) -> int | None:
         buffered: int | None = _send_native(self._s, data)
         return buffered
-
-    def is_native_binary(self, data: Any) -> bool:
-        return isinstance(data, JsProxy) and bool(is_binary(data))
 
     def close(self, code: int, reason: str) -> None:
         _close(self._s, code, reason)
@@ -355,16 +324,8 @@ class StreamTransport:
     def resume_reading(self) -> None:
         _resume(self._s)
 
-    def call_later(self, delay: float, callback: Callable[[], None]) -> Callable[[], None]:
-        return Timer(delay, callback).cancel
-
     def release(self) -> None:
         if not self._proxies:
             return
         _release(self._s)
         self._free()
-
-    def _free(self) -> None:
-        for proxy in self._proxies:
-            resources.destroy(proxy)
-        self._proxies = []

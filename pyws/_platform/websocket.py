@@ -8,11 +8,11 @@ from typing import Any
 
 import js
 from pyodide.code import run_js
-from pyodide.ffi import JsBuffer, JsProxy, to_js
+from pyodide.ffi import to_js
 
+from .._members import forward
 from .._transport import BinaryType, Events
-from ..blob import Blob
-from .browser import JsBlob, Timer, is_binary, refused_urls, resources
+from .browser import BrowserSocket, refused_urls, resources
 
 # Handlers pass only what Python needs (e.data; code, reason, wasClean as primitives), so
 # no event object is proxied per message. Returns a function that detaches them again.
@@ -79,7 +79,7 @@ _sender = run_js(
 _BINARY_TYPES = {"bytes": "arraybuffer", "blob": "blob"}
 
 
-class BrowserTransport:
+class BrowserTransport(BrowserSocket):
     """One ``js.WebSocket`` and the proxies of its handlers, freed by :meth:`release`."""
 
     can_pause = False
@@ -94,21 +94,8 @@ class BrowserTransport:
         self._s: Any = _sender.make(self._ws)
         self._send: Callable[[Any], int | None] = _sender.send.bind(None, self._s)
         self._ws.binaryType = _BINARY_TYPES[binary_type]
-        self._on_message = events.on_message
-        self._proxies = [
-            resources.proxy(events.on_open),
-            resources.proxy(events.on_message),  # text goes straight to the connection
-            resources.proxy(self._on_binary),
-            resources.proxy(events.on_error),
-            resources.proxy(events.on_close),
-        ]
+        super().__init__(events, events.on_close)
         self._detach: Any = _attach(self._ws, *self._proxies)
-
-    def _on_binary(self, data: Any) -> None:
-        if isinstance(data, JsBuffer):  # an ArrayBuffer: binaryType "arraybuffer"
-            self._on_message(data.to_bytes())
-        else:
-            self._on_message(JsBlob(data))
 
     @property
     def ready_state(self) -> int:
@@ -119,17 +106,9 @@ class BrowserTransport:
     def buffered_amount(self) -> int:
         return int(_sender.buffered(self._s))
 
-    @property
-    def url(self) -> str:
-        return str(self._ws.url)
-
-    @property
-    def protocol(self) -> str:
-        return str(self._ws.protocol)
-
-    @property
-    def extensions(self) -> str:
-        return str(self._ws.extensions)
+    url = forward[str]("_ws", "``url``.", convert=str)
+    protocol = forward[str]("_ws", "``protocol``.", convert=str)
+    extensions = forward[str]("_ws", "``extensions``.", convert=str)
 
     def set_binary_type(self, binary_type: BinaryType) -> None:
         self._ws.binaryType = _BINARY_TYPES[binary_type]
@@ -144,14 +123,6 @@ class BrowserTransport:
     def send_bytes(self, data: memoryview) -> int | None:
         return self._send(resources.filled(data))
 
-    def send_blob(self, blob: Blob) -> int | None:
-        if blob.js is None:  # a Python-made Blob: its bytes are all it has
-            return self.send_bytes(memoryview(blob._data))
-        return self.send_native(blob.js)
-
-    def is_native_binary(self, data: Any) -> bool:
-        return isinstance(data, JsProxy) and bool(is_binary(data))
-
     def close(self, code: int, reason: str) -> None:
         _sender.close(self._s, code, reason)
 
@@ -161,13 +132,8 @@ class BrowserTransport:
     def resume_reading(self) -> None:
         pass
 
-    def call_later(self, delay: float, callback: Callable[[], None]) -> Callable[[], None]:
-        return Timer(delay, callback).cancel
-
     def release(self) -> None:
         if not self._proxies:
             return
         self._detach()
-        for proxy in self._proxies:
-            resources.destroy(proxy)
-        self._proxies = []
+        self._free()

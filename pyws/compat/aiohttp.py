@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import struct
 import warnings
 from collections.abc import Callable, Iterable
 from types import TracebackType
@@ -39,6 +40,7 @@ from typing import Any, NoReturn
 
 import aiohttp
 from aiohttp import (
+    BaseConnector,
     ClientConnectionError,
     ClientConnectionResetError,
     ClientSession,
@@ -131,12 +133,17 @@ CANNOT = {
 """Why the other values are ignored, with a :exc:`RuntimeWarning`."""
 
 
-def _open_timeout(session: ClientSession) -> float | None:
+def _open_timeout(session: ClientSession) -> tuple[float | None, bool]:
     """aiohttp bounds the opening handshake with the session's ``timeout``: its smallest
-    of ``total``, ``connect`` and ``sock_connect`` (None: unbounded)."""
+    of ``total``, ``connect`` and ``sock_connect`` (None: unbounded); and whether that is
+    ``total``, for which aiohttp raises a plain :exc:`TimeoutError` (for the others,
+    ``ConnectionTimeoutError``: measured with aiohttp 3.14.5, issue 25)."""
     timeout = session.timeout
-    bounds = [t for t in (timeout.total, timeout.connect, timeout.sock_connect) if t]
-    return min(bounds) if bounds else None
+    bounds = [t for t in (timeout.connect, timeout.sock_connect) if t]
+    total = timeout.total or None
+    if total is not None and (not bounds or total <= min(bounds)):
+        return total, True
+    return (min(bounds) if bounds else None), False
 
 
 def _ws_timeout(timeout: object, receive_timeout: float | None) -> ClientWSTimeout:
@@ -191,11 +198,12 @@ async def _ws_connect(
     if params:
         target = target.extend_query(params)
     offered = list(protocols)
+    open_timeout, total = _open_timeout(self)
     try:
         ws = await pyws_connect(
             str(target),
             subprotocols=offered or None,
-            open_timeout=_open_timeout(self),
+            open_timeout=open_timeout,
             close_timeout=ws_timeout.ws_close,
         )
     except exceptions.InvalidURI as exc:
@@ -204,6 +212,8 @@ async def _ws_connect(
         info = RequestInfo(target, "GET", CIMultiDictProxy(CIMultiDict()), target)
         raise BrowserHandshakeError(info, (), status=0, message=str(exc)) from exc
     except TimeoutError as exc:
+        if total:
+            raise TimeoutError from exc
         raise ConnectionTimeoutError(f"Connection timeout to host {target}") from exc
     return BrowserWebSocketResponse(
         ws,
@@ -211,7 +221,7 @@ async def _ws_connect(
         autoclose=autoclose,
         max_msg_size=max_msg_size,
         decode_text=decode_text,
-        response=HandshakeResponse(target, ws, offered),
+        response=HandshakeResponse(target, ws, offered, self.connector),
     )
 
 
@@ -235,7 +245,9 @@ class HandshakeResponse:
     connection = None
     """None: a page has no connection object."""
 
-    def __init__(self, url: URL, ws: WebSocket, offered: list[str]) -> None:
+    def __init__(
+        self, url: URL, ws: WebSocket, offered: list[str], connector: BaseConnector | None = None
+    ) -> None:
         self.url = self.real_url = url
         self.method = "GET"
         shown = {
@@ -248,15 +260,47 @@ class HandshakeResponse:
         request = {"Sec-WebSocket-Protocol": ",".join(offered)} if offered else {}
         self.request_info = RequestInfo(url, "GET", CIMultiDictProxy(CIMultiDict(request)), url)
         self.closed = False
+        self._held = _Held(ws, connector)
 
     def close(self) -> None:
         self.closed = True
+        self._held.release()
 
     def release(self) -> None:
-        self.closed = True
+        self.close()
 
     def __repr__(self) -> str:
         return f"<HandshakeResponse({self.url}) [101 Switching Protocols]>"
+
+
+class _Held:
+    """The session's connector holds a patched connection as it holds aiohttp's own (in
+    its acquired connections, where aiohttp itself parks a placeholder while it connects):
+    closing the connector, as ``ClientSession.close()`` does, cuts it, as in aiohttp. A
+    page cannot cut a connection without a close frame: the peer gets 1000, and the
+    connection reports 1006, lost (a pending ``receive()`` returns CLOSED)."""
+
+    transport = None
+    closed = None
+    """Nothing for the connector to wait for once it has closed this."""
+
+    def __init__(self, ws: WebSocket, connector: BaseConnector | None) -> None:
+        self._ws = ws
+        self._connector = connector
+        if connector is not None and not connector.closed:
+            connector._acquired.add(self)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        self._ws._abort()
+
+    def abort(self) -> None:
+        self._ws._abort()
+
+    def release(self) -> None:
+        """The connection closed: the connector holds it no more."""
+        if self._connector is not None:
+            self._connector._acquired.discard(self)
+            self._connector = None
 
 
 def _deflate(extensions: str) -> tuple[int, bool]:
@@ -302,7 +346,6 @@ class BrowserWebSocketResponse(ClientWebSocketResponse):
         self._close_code: int | None = None
         self._exception: BaseException | None = None
         self._waiting = False
-        self._wake: asyncio.Future[None] | None = None
         self._close_wait: asyncio.Future[None] | None = None
 
     @property
@@ -412,29 +455,51 @@ class BrowserWebSocketResponse(ClientWebSocketResponse):
         """Close, waiting up to ``timeout.ws_close`` for the closing handshake; True if this
         call closed it, False if it was closed already. A ``receive()`` waiting in another
         task returns CLOSING first. Codes a page may not send (1001-2999) go as 1000, with a
-        warning; ``close_code`` is the server's answer."""
+        warning; ``close_code`` is the server's answer, or 1006 with ``exception()``
+        ``TimeoutError()`` when ``ws_close`` ran out, as in aiohttp.
+
+        Checked before anything changes: a code or reason a page may not send that aiohttp
+        would (a code below 1000 or from 5000 to 65535, a reason over 123 UTF-8 bytes or
+        not UTF-8) raises :exc:`ValueError`, the connection untouched. A code no close
+        frame can hold (outside 0-65535) does as in aiohttp: True, closed, ``close_code``
+        1006, the packing error as ``exception()``, the connection cut."""
+        if self._closed:
+            return False
+        try:
+            struct.pack("!H", code)
+        except struct.error as exc:
+            unpackable: struct.error | None = exc
+        else:
+            unpackable = None
+            reason = message.decode("utf-8") if isinstance(message, bytes) else message
+            code, reason = page_close(code, reason, 2)
         if self._waiting and not self._closing:
             self._close_wait = asyncio.get_running_loop().create_future()
             self._closing = True
-            if self._wake is not None and not self._wake.done():
-                self._wake.set_result(None)
+            self._ws._wake_reader()
             await self._close_wait
         if self._closed:
             return False
         self._closed = True
-        reason = message.decode("utf-8") if isinstance(message, bytes) else message
+        if unpackable is not None:
+            self._close_code = ABNORMAL_CLOSURE
+            self._exception = unpackable
+            self._ws._abort()
+            self._response.close()
+            return True
         try:
-            await self._ws.close(*page_close(code, reason, 2))
+            finished = await self._ws._close(code, reason)
         except asyncio.CancelledError:
             self._close_code = ABNORMAL_CLOSURE
             raise
         if not self._close_code:
-            self._after_close()
+            self._after_close(finished)
         self._response.close()
         return True
 
-    def _after_close(self) -> None:
-        """``close_code`` (and ``exception()``) from how the connection ended."""
+    def _after_close(self, finished: bool = True) -> None:
+        """``close_code`` (and ``exception()``) from how the connection ended; ``finished``
+        False when ``close()`` gave up waiting for the closing handshake."""
         ws = self._ws
         self._response.close()
         if ws.was_clean:
@@ -442,14 +507,24 @@ class BrowserWebSocketResponse(ClientWebSocketResponse):
             self._close_code = 0 if code == NO_STATUS else code
         else:
             self._close_code = ABNORMAL_CLOSURE
-            self._exception = ClientConnectionResetError(
-                "the connection was lost without a closing handshake (1006)"
+            self._exception = (
+                TimeoutError()
+                if not finished
+                else ClientConnectionResetError(
+                    "the connection was lost without a closing handshake (1006)"
+                )
             )
 
     # -- receiving -----------------------------------------------------------------------
 
     async def receive(self, timeout: float | None = None) -> WSMessage:
+        """The next message; nothing received is lost to a timeout or a cancel: the read is
+        pyws's own ``recv(timeout)``, which leaves a message it did not return queued, and
+        whose timer is cancelled (freed) as the read ends. ``close()`` in another task
+        wakes it, and it returns CLOSING."""
         receive_timeout = timeout or self._timeout.ws_receive
+        if receive_timeout is not None and receive_timeout < 0:
+            receive_timeout = 0  # run out already, as aiohttp's timeout is
         while True:
             if self._waiting:
                 raise RuntimeError("Concurrent call to receive() is not allowed")
@@ -461,13 +536,18 @@ class BrowserWebSocketResponse(ClientWebSocketResponse):
             self._waiting = True
             try:
                 try:
-                    data = await self._read(receive_timeout)
+                    data = await self._ws.recv(receive_timeout)
                 finally:
                     self._waiting = False
                     if self._close_wait is not None and not self._close_wait.done():
                         self._close_wait.set_result(None)
-            except (asyncio.CancelledError, TimeoutError):
+            except TimeoutError:
+                if self._closing:  # woken by close()
+                    return CLOSING_MESSAGE
                 self._close_code = ABNORMAL_CLOSURE  # as aiohttp does, the socket open
+                raise
+            except asyncio.CancelledError:
+                self._close_code = ABNORMAL_CLOSURE
                 raise
             except exceptions.ConnectionClosed as closed:
                 if not closed.was_clean:
@@ -479,34 +559,7 @@ class BrowserWebSocketResponse(ClientWebSocketResponse):
                 if self._autoclose:
                     await self.close()
                 return WSMessage(WSMsgType.CLOSE, self._close_code, closed.reason)
-            if data is None:  # woken by close()
-                self._closing = True
-                return CLOSING_MESSAGE
             return await self._message(data)
-
-    async def _read(self, timeout: float | None) -> Data | None:
-        """The next message; None when :meth:`close` wakes this read."""
-        ws = self._ws
-        try:
-            return await ws.recv(0)  # a queued message: returned without suspending
-        except TimeoutError:
-            pass
-        wake = self._wake = asyncio.get_running_loop().create_future()
-        recv = asyncio.ensure_future(ws.recv())
-        try:
-            done, _ = await asyncio.wait(
-                (recv, wake), timeout=timeout, return_when=asyncio.FIRST_COMPLETED
-            )
-        finally:
-            self._wake = None
-            if not recv.done():
-                recv.cancel()  # pyws loses nothing to a cancelled recv()
-                await asyncio.wait((recv,))
-        if recv in done:
-            return recv.result()
-        if wake in done:
-            return None
-        raise TimeoutError(f"no message arrived within {timeout} s")
 
     async def _message(self, data: Data) -> WSMessage:
         if isinstance(data, Blob):  # not with binary_type="bytes", which pyws is given
@@ -522,6 +575,7 @@ class BrowserWebSocketResponse(ClientWebSocketResponse):
             self._close_code = MESSAGE_TOO_BIG
             self._closed = True
             await self._ws.close(TOO_BIG_ON_THE_WIRE, "message too big")
+            self._response.close()
             return WSMessage(WSMsgType.ERROR, error, None)
         if text:
             payload: Any = data if self._decode_text else str(data).encode("utf-8")

@@ -598,17 +598,13 @@ def patch() -> bool:
     from .. import _platform
 
     if _platform.IN_PYODIDE:
-        from .._platform import browser
-
-        if not browser.jspi_supported():
+        try:
+            sync.mode()  # JSPI, or the relay (a worker of an isolated page without JSPI)
+        except RuntimeError as exc:
             raise RuntimeError(
-                "pyws.patch_websocket_client(): websocket-client's API is blocking, and "
-                "blocking in Pyodide needs JavaScript Promise Integration (JSPI), which this "
-                "runtime lacks. It works in Chromium, Firefox and Safari from 27, and in Node "
-                "20 with --experimental-wasm-stack-switching; here (WebKitGTK, Safari before "
-                "27) use pyws's async API, `await pyws.connect(url)`, or "
-                "pyws.patch_websockets() for code written for websockets' asyncio client"
-            )
+                f"pyws.patch_websocket_client(): websocket-client's API is blocking, and {exc}; "
+                "or pyws.patch_websockets() for code written for websockets' asyncio client"
+            ) from None
     for module, members in REPLACED.items():
         for name, value in members.items():
             setattr(sys.modules[module], name, value)

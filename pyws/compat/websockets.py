@@ -34,17 +34,17 @@ from collections.abc import (
     AsyncIterable,
     AsyncIterator,
     Callable,
-    Generator,
     Iterable,
     Iterator,
     Mapping,
     MutableMapping,
 )
 from http import HTTPStatus
-from types import ModuleType, TracebackType
+from types import ModuleType
 from typing import Any, NewType, NoReturn
 
 from .. import _platform, exceptions, sync
+from .._members import ClosesOnExit, ClosesOnExitSync, Opener, forward
 from .._options import BROWSER_CANNOT
 from ..blob import Blob
 from ..client import connect as pyws_connect
@@ -432,26 +432,16 @@ class _Connection:
         """None: a browser does not tell pages the addresses of a socket."""
         return None
 
-    @property
-    def state(self) -> State:
-        """The browser's ready state; ``websockets.protocol.State`` is :class:`pyws.State`."""
-        return self.ws.state
-
-    @property
-    def subprotocol(self) -> Subprotocol | None:
-        """The subprotocol the server selected, or None."""
-        protocol = self.ws.subprotocol
-        return None if protocol is None else Subprotocol(protocol)
-
-    @property
-    def close_code(self) -> int | None:
-        """The close code once closed (1006 when the connection was lost), else None."""
-        return self.ws.close_code
-
-    @property
-    def close_reason(self) -> str | None:
-        """The close reason once closed, else None."""
-        return self.ws.close_reason
+    state = forward[State](
+        "ws", "The browser's ready state; ``websockets.protocol.State`` is :class:`pyws.State`."
+    )
+    subprotocol = forward[Subprotocol | None](
+        "ws", "The subprotocol the server selected, or None.", convert=Subprotocol
+    )
+    close_code = forward[int | None](
+        "ws", "The close code once closed (1006 when the connection was lost), else None."
+    )
+    close_reason = forward[str | None]("ws", "The close reason once closed, else None.")
 
     @property
     def close_exc(self) -> exceptions.ConnectionClosed:
@@ -473,7 +463,7 @@ class _Connection:
         return f"<{type(self).__name__} over {self.ws!r}>"
 
 
-class ClientConnection(_Connection):
+class ClientConnection(ClosesOnExit, _Connection):
     """``websockets.asyncio.client.ClientConnection`` over :class:`pyws.WebSocket`.
 
     ``recv``, ``send``, ``close``, ``wait_closed`` and iteration behave as pyws's (nothing
@@ -517,19 +507,8 @@ class ClientConnection(_Connection):
         """Messages until a normal close; an abnormal one raises ConnectionClosedError."""
         return self.ws.__aiter__()
 
-    async def __aenter__(self) -> ClientConnection:
-        return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
-
-
-class connect:
+class connect(Opener[ClientConnection]):
     """``websockets.asyncio.client.connect`` over :func:`pyws.connect`: ``await`` it, use
     it as ``async with``, or ``async for`` (reconnecting, where :func:`pyws.connect` can).
 
@@ -541,7 +520,6 @@ class connect:
     def __init__(self, uri: str, **options: Any) -> None:
         self._options = _Options(options, stacklevel=2)
         self._connect = pyws_connect(uri, **self._options.pyws)
-        self._connection: ClientConnection | None = None
 
     def _wrap(self, ws: WebSocket) -> ClientConnection:
         factory = self._options.create_connection or ClientConnection
@@ -550,22 +528,6 @@ class connect:
 
     async def _open(self) -> ClientConnection:
         return self._wrap(await self._connect)
-
-    def __await__(self) -> Generator[Any, None, ClientConnection]:
-        return self._open().__await__()
-
-    async def __aenter__(self) -> ClientConnection:
-        self._connection = await self._open()
-        return self._connection
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        assert self._connection is not None
-        await self._connection.close()
 
     def __aiter__(self) -> _Reconnecting:
         """A connection, then a new one after each failure, as ``pyws.connect`` reconnects;
@@ -594,7 +556,7 @@ class _Reconnecting:
         await self._connections.aclose()
 
 
-class SyncClientConnection(_Connection):
+class SyncClientConnection(ClosesOnExitSync, _Connection):
     """``websockets.sync.client.ClientConnection`` over :class:`pyws.sync.WebSocket`."""
 
     ws: sync.WebSocket
@@ -622,17 +584,6 @@ class SyncClientConnection(_Connection):
 
     def __iter__(self) -> Iterator[Data]:
         return iter(self.ws)
-
-    def __enter__(self) -> SyncClientConnection:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def sync_connect(uri: str, **options: Any) -> SyncClientConnection:

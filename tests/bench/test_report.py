@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bench import report
 from bench.plan import Case, Plan
 from bench.runner import Measurements, Run
@@ -71,3 +73,15 @@ def test_the_send_phase_is_a_time_ratio_to_raw_js_pair_by_pair() -> None:
     table = report.render(m)
     assert "| Send phase ÷ raw JS | pyws | pyws, flat send |" in table
     assert f"| Pipelined, 10 x 16 B text | 2.50 (2.00{D}3.00) | 1.25 (1.00{D}1.50) |" in table
+
+
+def test_a_pinned_run_writes_beside_the_unpinned_one(tmp_path: Path) -> None:
+    doc = tmp_path / "bench.md"
+    report.write_into(doc, "two cores")
+    report.write_into(doc, "one core", cpus=1)
+    report.write_into(doc, "one core, again", cpus=1)
+    report.write_into(doc, "firefox, one core", "firefox", 1)
+    text = doc.read_text()
+    assert "two cores" in text and "one core, again" in text and "firefox, one core" in text
+    assert "| one core\n" not in text and "\none core\n" not in text
+    assert "`python -m bench --browser firefox --cpus 1 --write`" in text

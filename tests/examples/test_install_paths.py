@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Request
 
+import pyws
 from harness import ROOT, cdn
 from harness.server import ServerProcess
 
@@ -90,14 +91,31 @@ def test_pyscript_page(examples_browser: Browser, example_dir: Path) -> None:
     assert any(re.search(r"127\.0\.0\.1:8000/simple/pyws/pyws-.*\.whl$", u) for u in shown.urls)
 
 
-def test_node_script(example_dir: Path, live_server: ServerProcess, tmp_path: Path) -> None:
+OLD_PYODIDE = (ROOT / "scripts" / "older-pyodide.txt").read_text().strip()
+NODE_RUNTIMES = {
+    # the pinned Pyodide (Python 3.14): micropip takes the precompiled py314 wheel
+    "pinned": (cdn.NODE_MODULES / "pyodide", "py314"),
+    # the older one `make test` builds too (Python 3.13): it falls back to the pure wheel
+    OLD_PYODIDE: (ROOT / "build" / "npm" / OLD_PYODIDE / "node_modules" / "pyodide", "py3"),
+}
+
+
+@pytest.mark.parametrize("runtime", NODE_RUNTIMES)
+def test_node_script(
+    example_dir: Path, live_server: ServerProcess, tmp_path: Path, runtime: str
+) -> None:
     """examples/node as ``npm install`` leaves it: its files, and node_modules/pyodide with
     micropip beside it, where Node's Pyodide caches what it downloads from Pyodide's CDN
-    (which this machine cannot reach; the wheel is the stand-in's, harness/cdn.py)."""
+    (which this machine cannot reach; the wheel is PyPI's, harness/cdn.py). The index
+    offers pyws's pure wheel and the one precompiled for Pyodide 314: each Pyodide takes
+    the one it can use."""
+    npm, tag = NODE_RUNTIMES[runtime]
+    assert (npm / "pyodide.mjs").is_file(), f"{npm} is missing: run the tests with `make test`"
     app = tmp_path / "app"
     shutil.copytree(example_dir / "node", app)
-    cdn.node_cache(app / "node_modules" / "pyodide")
+    cdn.node_cache(app / "node_modules" / "pyodide", npm)
     env = {**os.environ, "PYWS_SERVER": live_server.url}
+    served = len(live_server.log)
     done = subprocess.run(
         ["node", "--experimental-websocket", "echo.mjs"],
         cwd=app,
@@ -108,6 +126,8 @@ def test_node_script(example_dir: Path, live_server: ServerProcess, tmp_path: Pa
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.strip().splitlines()[-1] == "echo: Hello from Node", done.stdout
+    wheels = re.findall(r"GET /simple/pyws/(pyws-[^ ?]+\.whl)", "\n".join(live_server.log[served:]))
+    assert wheels == [f"pyws-{pyws.__version__}-{tag}-none-any.whl"], live_server.log[served:]
     assert not (ROOT / "examples" / "node" / "node_modules").exists(), "the example stays clean"
 
 
@@ -119,3 +139,42 @@ def test_examples_name_the_pinned_versions(example_dir: Path, folder: str) -> No
         assert cdn.pinned("pyodide") in version
     for version in re.findall(r"@pyscript/core@([\d.]+)", text):
         assert version == cdn.pinned("@pyscript/core")
+
+
+JUPYTERLITE_SITE = ROOT / "build" / "jupyterlite" / "site"
+NOTEBOOK = "pyws-echo.ipynb"
+
+
+def test_jupyterlite_notebook(examples_browser: Browser) -> None:
+    """examples/jupyterlite built by ``jupyter lite build`` (scripts/build_jupyterlite.py,
+    a file target of ``make test``): its notebook, run cell by cell in JupyterLab as a user
+    runs it, installs pyws with ``%pip install pyws`` from the site's piplite index and
+    echoes a message. piplite skips the precompiled py314 wheel offered beside the pure
+    one, and installs the pure one."""
+    index = JUPYTERLITE_SITE / "pypi" / "all.json"
+    assert index.is_file(), "build/jupyterlite is missing: run the tests with `make test`"
+    served: list[str] = []
+    with cdn.serve_folder(JUPYTERLITE_SITE, served) as port:
+        context = examples_browser.new_context()
+        try:
+            page = context.new_page()
+            urls: list[str] = []
+            context.on("request", lambda request: urls.append(request.url))
+            page.goto(f"http://127.0.0.1:{port}/lab/index.html?path={NOTEBOOK}")
+            page.locator(".jp-Notebook .jp-CodeCell").first.wait_for(timeout=BOOT_TIMEOUT_MS)
+            # The status bar says so once the kernel has started (Pyodide, ipython): then
+            # Run > Run All Cells, as a user does.
+            page.get_by_text("Python (Pyodide) | Idle").wait_for(timeout=BOOT_TIMEOUT_MS)
+            page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Run$")).click()
+            page.locator(".lm-Menu-itemLabel", has_text=re.compile("^Run All Cells$")).click()
+            outputs = page.locator(".jp-Notebook .jp-OutputArea-output")
+            finished = outputs.filter(has_text=re.compile(r"^echo: |Error"))
+            finished.first.wait_for(timeout=BOOT_TIMEOUT_MS)
+            text = outputs.all_text_contents()
+        finally:
+            context.close()
+    assert "echo: Hello from JupyterLite" in [t.strip() for t in text], text
+    wheels = [line.split("?")[0] for line in served if re.search(r"/pyws-.*\.whl", line)]
+    assert wheels == [f"200 /pypi/pyws-{pyws.__version__}-py3-none-any.whl"], served
+    foreign = [u for u in urls if not u.startswith(("http://127.0.0.1:", "data:", "blob:"))]
+    assert not foreign, foreign

@@ -34,13 +34,11 @@ class _NoSelector:
         pass
 
 
-class VirtualLoop(asyncio.BaseEventLoop):
-    """An event loop whose clock moves only when told to, and which polls no file."""
+class VirtualClock:
+    """A loop's clock that moves only when told to (mixed into an event loop class)."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._selector = _NoSelector()
-        self.now = 0.0
+    now = 0.0
+    _clock_resolution: float
 
     def time(self) -> float:
         return self.now
@@ -52,11 +50,48 @@ class VirtualLoop(asyncio.BaseEventLoop):
         self.now = now
         self._clock_resolution = max(1e-9, 4 * math.ulp(now))
 
+
+class VirtualLoop(VirtualClock, asyncio.BaseEventLoop):
+    """An event loop whose clock moves only when told to, and which polls no file."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._selector = _NoSelector()
+
     def _process_events(self, event_list: list[Any]) -> None:
         pass
 
 
-class Sim:
+class Clocked:
+    """A world on a :class:`VirtualClock` loop: timers fire only as :meth:`advance` moves
+    the clock. A subclass gives ``loop`` and :meth:`settle`."""
+
+    loop: Any
+
+    def settle(self) -> None:
+        raise NotImplementedError
+
+    def timers(self) -> list[asyncio.TimerHandle]:
+        """The timers still scheduled (cancelled ones excluded)."""
+        scheduled: list[asyncio.TimerHandle] = self.loop._scheduled
+        return [handle for handle in scheduled if not handle.cancelled()]
+
+    def advance(self, delta: float) -> None:
+        """Move the clock by ``delta``, firing each due timer at its own deadline."""
+        target = self.loop.now + delta
+        for _ in range(IDLE_LIMIT):
+            due = [handle.when() for handle in self.timers() if handle.when() <= target]
+            if not due:
+                break
+            self.loop.set_time(max(self.loop.now, min(due)))
+            self.settle()
+        else:
+            raise AssertionError(f"timers keep falling due: {self.timers()}")
+        self.loop.set_time(target)
+        self.settle()
+
+
+class Sim(Clocked):
     """One example's event loop, driven by the state machine's rules."""
 
     def __init__(self) -> None:
@@ -73,25 +108,6 @@ class Sim:
             if not loop._ready:  # type: ignore[attr-defined]
                 return
         raise AssertionError(f"the loop never went idle in {IDLE_LIMIT} iterations: a spin")
-
-    def timers(self) -> list[asyncio.TimerHandle]:
-        """The timers still scheduled (cancelled ones excluded)."""
-        scheduled: list[asyncio.TimerHandle] = self.loop._scheduled  # type: ignore[attr-defined]
-        return [handle for handle in scheduled if not handle.cancelled()]
-
-    def advance(self, delta: float) -> None:
-        """Move the clock by ``delta``, firing each due timer at its own deadline."""
-        target = self.loop.now + delta
-        for _ in range(IDLE_LIMIT):
-            due = [handle.when() for handle in self.timers() if handle.when() <= target]
-            if not due:
-                break
-            self.loop.set_time(max(self.loop.now, min(due)))
-            self.settle()
-        else:
-            raise AssertionError(f"timers keep falling due: {self.timers()}")
-        self.loop.set_time(target)
-        self.settle()
 
     def call(self, function: Callable[..., Any], *args: Any) -> None:
         """Run ``function`` as a loop callback (as a browser runs an event handler)."""

@@ -1,14 +1,16 @@
 """Every failure the machines found, replayed as an explicit example (``tests.model.replay``).
 
 Each is the shrunk counterexample exactly as Hypothesis printed it on the code of ac8814b
-(before issue 21's fixes), invariant lines left out; docs/reliability.md lists what each
-showed. They run in ``make test`` with the machines, and pass on the fixed code.
+(before issue 21's fixes; issue 25's: on 5f7ec8f), invariant lines left out;
+docs/reliability.md lists what each showed. They run in ``make test`` with the machines,
+and pass on the fixed code.
 """
 
 from __future__ import annotations
 
 from pyws.bounds import check_bounds
 from tests.model.replay import replay
+from tests.model.test_aiohttp_patch import AiohttpPatchMachine
 from tests.model.test_heartbeat import HeartbeatMachine
 from tests.model.test_reconnecting import ReconnectingMachine
 from tests.model.test_websocket import BoundsMachine, WebSocketMachine
@@ -346,3 +348,67 @@ def test_reconnecting_bad_string_waits_for_room() -> None:
         state.app_sends_bad_data(data="bad \ud800")
 
     replay(ReconnectingMachine, steps)
+
+
+# -- the aiohttp patch against aiohttp (issue 25) -------------------------------------------
+
+
+def test_aiohttp_wait_for_cancel_loses_the_message() -> None:
+    """Issue 25 defect 1: the read ``wait_for`` cancelled just after its message arrived
+    lost it (the inner ``recv()`` task had taken it); aiohttp keeps it for the next read:
+    real ``('receive', ('TEXT', '', ''))``, patch ``('receive', ('raised', 'TimeoutError'))``
+    then nothing more to read. Found with the rules of defects 5, 6 and 12 switched off
+    (Hypothesis shows one failure per assertion line, and those come first)."""
+
+    def steps(state: AiohttpPatchMachine) -> None:
+        state.open(autoclose=False)
+        state.receive_through_wait_for(wait=0.5)
+        state.server_sends_as_the_clock_moves(delta=0.5, text="", turns=1)
+
+    replay(AiohttpPatchMachine, steps)
+
+
+def test_aiohttp_close_refused_but_closed() -> None:
+    """Issue 25 defect 5: close(code=999) raised ValueError, and left ``closed`` True."""
+
+    def steps(state: AiohttpPatchMachine) -> None:
+        state.open(autoclose=False)
+        state.close_as_a_page_may_not(arguments=(999, b""))
+
+    replay(AiohttpPatchMachine, steps)
+
+
+def test_aiohttp_close_with_an_unpackable_code() -> None:
+    """Issue 25 defect 5: close(code=70000) raised ValueError; aiohttp returns True,
+    closed, 1006, with the ``struct.error`` as ``exception()``."""
+
+    def steps(state: AiohttpPatchMachine) -> None:
+        state.open(autoclose=False)
+        state.close_with_a_code_no_frame_holds(code=70000)
+
+    replay(AiohttpPatchMachine, steps)
+
+
+def test_aiohttp_session_close_leaves_the_websocket_open() -> None:
+    """Issue 25 defect 6: after ClientSession.close(), close() found the connection open
+    and closed it cleanly (1000); aiohttp's was cut: 1006, ClientConnectionResetError."""
+
+    def steps(state: AiohttpPatchMachine) -> None:
+        state.open(autoclose=False)
+        state.session_closes()
+        state.close(code=1000, message=b"")
+
+    replay(AiohttpPatchMachine, steps)
+
+
+def test_aiohttp_ws_close_timeout_exception() -> None:
+    """Issue 25 defect 12: a close() that ws_close ended left ClientConnectionResetError
+    as exception(); aiohttp's is TimeoutError()."""
+
+    def steps(state: AiohttpPatchMachine) -> None:
+        state.open(autoclose=True)
+        state.server_goes_deaf()
+        state.close(code=1000, message=b"")
+        state.clock_advances(delta=2.5)
+
+    replay(AiohttpPatchMachine, steps)

@@ -5,13 +5,14 @@ Found by issue 17's bisection (docs/reliability.md, "Chromium 156 crashes a page
 stream to ``/sink`` (which never reads) with writes that cannot complete, then the server
 SIGKILLed, so the kernel resets the connection: within ~30 ms the page's renderer takes
 SIGSEGV at address 0. pyws cannot keep a write from pending (that is what backpressure
-is), so ``transport="stream"``'s docs tell users how to avoid it, the README warns, and
-the scenario suite never leaves a write pending on a connection the server later kills.
+is), so ``transport="stream"``'s docs (docs/transports.md) warn and tell users how to
+avoid it, and the scenario suite never leaves a write pending on a connection the server
+later kills.
 
 This test reproduces the crash in a browser of its own (launched for it, closed after it,
 so the crash touches nothing else), against a server of its own. It passes while Chromium
-crashes, and fails the day Chromium no longer does: then the README's warning and the
-docs' advice can go.
+crashes, and fails the day Chromium no longer does: then the warning and the advice in
+docs/transports.md can go.
 """
 
 from __future__ import annotations
@@ -89,6 +90,6 @@ def test_a_reset_websocketstream_with_a_write_pending_crashes_the_renderer(
             page.wait_for_event("crash", timeout=CRASH_WAIT * 1000)
     assert crashes, (
         f"the page lived {CRASH_WAIT} s past the reset of a WebSocketStream with "
-        f"{WRITES - written} writes pending: Chromium no longer crashes there. The README's "
-        "warning, transport='stream''s advice and this canary can go (docs/reliability.md)"
+        f"{WRITES - written} writes pending: Chromium no longer crashes there. The warning "
+        "and advice in docs/transports.md and this canary can go (docs/reliability.md)"
     )

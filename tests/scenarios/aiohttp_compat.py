@@ -9,6 +9,7 @@ semantics and not pyws's. Only the scenarios marked ``patch`` are about the patc
 from __future__ import annotations
 
 import asyncio
+import gc
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -222,6 +223,181 @@ async def aiohttp_receive_timeouts_keep_the_connection(server: Server) -> None:
         await ws.send_str("late")
         assert await ws.receive_str() == "late"
         await ws.close()
+
+
+ROUND_TRIPS = 3000
+WAITS = (0.0005, 0.001, 0.0015, 0.002)
+"""Read timeouts near a loopback round trip, so that some run out as the echo arrives.
+Never 0: a retry must wait on a timer, or Pyodide's loop never lets the message event in."""
+WAIT_FOR_MARGIN = 0.002
+"""Added to ``wait_for``'s timeouts: Pyodide's loop raises "Can't schedule in the past"
+when the clock passes the deadline between ``asyncio.timeout``'s two readings of it
+(seen with 0.2 ms)."""
+PROBE_EVERY = 50
+"""Timeouts in a row after which one more probe follows (a probe can be lost too)."""
+
+
+@scenario()
+async def aiohttp_timeouts_and_cancels_lose_no_message(server: Server) -> None:
+    """Issue 25 defect 1: engine.io reads with ``wait_for(ws.receive(), ...)``; a read that
+    times out or is cancelled as the message arrives must leave it for the next read.
+
+    Each echo is awaited, retrying after each timeout; after a first timeout a probe follows
+    it (and another every :data:`PROBE_EVERY`), and /echo keeps the order: a probe's echo
+    coming first means the echo was lost.
+    """
+    await aiohttp_ready()
+    import aiohttp
+
+    lost = timeouts = 0
+    async with (
+        aiohttp.ClientSession() as session,
+        session.ws_connect(server.url("/echo")) as ws,
+    ):
+        for i in range(ROUND_TRIPS):
+            await ws.send_str(f"m{i}")
+            misses = 0
+            while True:
+                wait = WAITS[i % len(WAITS)]
+                try:
+                    if i % 2:  # cancelled by wait_for, as engine.io reads; or its own timeout
+                        msg = await asyncio.wait_for(ws.receive(), wait + WAIT_FOR_MARGIN)
+                    else:
+                        msg = await ws.receive(timeout=wait)
+                except TimeoutError:
+                    if misses % PROBE_EVERY == 0:
+                        await ws.send_str(f"p{i}.{misses}")
+                    misses += 1
+                    timeouts += 1
+                    continue
+                assert msg.type is aiohttp.WSMsgType.TEXT, msg
+                if msg.data == f"m{i}":
+                    break
+                assert msg.data.startswith("p"), (i, msg)
+                if msg.data.split(".")[0] == f"p{i}":
+                    lost += 1
+                    break
+                # else: the probe of an earlier echo, which came first
+    assert lost == 0, f"{lost} of {ROUND_TRIPS} echoes lost ({timeouts} reads timed out)"
+
+
+@scenario("patch")
+async def aiohttp_close_refused_changes_nothing(server: Server) -> None:
+    """Issue 25 defect 5: a code or reason a page may not send raised, yet left ``closed``
+    True with the socket open for good. Now it raises before changing anything."""
+    await aiohttp_ready()
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        ws = await session.ws_connect(server.url("/echo"))
+        for code, message in ((999, b""), (5000, b""), (1000, b"x" * 124), (1000, b"\xff")):
+            with raises(ValueError):
+                await ws.close(code=code, message=message)
+            assert (ws.closed, ws.close_code, ws.exception()) == (False, None, None), code
+            await ws.send_str("still open")
+            assert await ws.receive_str() == "still open"
+        assert await ws.close(code=4000, message="bye") is True
+        assert (ws.closed, ws.close_code) == (True, 4000)
+
+
+@scenario()
+async def aiohttp_close_with_a_code_no_frame_can_hold(server: Server) -> None:
+    """Issue 25 defect 5, as aiohttp does: a code outside 0-65535 cannot be packed into a
+    close frame; aiohttp's ``close()`` then returns True, closed, with ``close_code`` 1006
+    and the packing error as ``exception()``, and cuts the connection."""
+    await aiohttp_ready()
+    import struct
+
+    import aiohttp
+    from aiohttp import WSMsgType
+
+    async with aiohttp.ClientSession() as session:
+        for code in (70000, -1):
+            ws = await session.ws_connect(server.url("/echo"))
+            assert await ws.close(code=code) is True
+            assert (ws.closed, ws.close_code) == (True, 1006), (code, ws.close_code)
+            assert isinstance(ws.exception(), struct.error), repr(ws.exception())
+            assert (await ws.receive()).type is WSMsgType.CLOSED
+            assert await ws.close() is False
+
+
+@scenario()
+async def aiohttp_session_close_closes_its_websockets(server: Server) -> None:
+    """Issue 25 defect 6: ``ClientSession.close()`` left a patched WebSocket open and its
+    pending ``receive()`` waiting for ever. In aiohttp, closing the session (its connector)
+    cuts its connections: a pending ``receive()`` returns CLOSED, ``close_code`` 1006."""
+    await aiohttp_ready()
+    import aiohttp
+    from aiohttp import WSMsgType
+
+    session = aiohttp.ClientSession()
+    ws = await session.ws_connect(server.url("/echo"))
+    idle = await session.ws_connect(server.url("/echo"))
+    waiting = asyncio.ensure_future(ws.receive())
+    await asyncio.sleep(0)
+    await session.close()
+    async with asyncio.timeout(GUARD):  # a hang guard: it waited for ever
+        msg = await waiting
+    assert msg.type is WSMsgType.CLOSED, msg
+    assert (ws.closed, ws.close_code) == (True, 1006)
+    assert isinstance(ws.exception(), aiohttp.ClientConnectionError), repr(ws.exception())
+    with raises(aiohttp.ClientConnectionError):
+        await ws.send_str("too late")
+    assert await ws.close() is False
+    async with asyncio.timeout(GUARD):
+        msg = await idle.receive()
+    assert msg.type is WSMsgType.CLOSED, msg
+    assert (idle.closed, idle.close_code) == (True, 1006)
+
+
+TIMED_RECEIVES = 200
+
+
+@scenario("patch")
+async def aiohttp_receive_timeouts_leave_no_timer(server: Server) -> None:
+    """Issue 25 defect 7: each ``receive(timeout=...)`` left a timer (and its JS proxy)
+    alive until the timeout ran out, as Pyodide's loop cannot cancel one; now pyws's own
+    cancellable timers bound the read."""
+    await aiohttp_ready()
+    import aiohttp
+
+    def timers() -> int:
+        """Cancelled timer handles still alive: Pyodide's loop keeps one (an
+        ``asyncio.Handle``, its ``setTimeout`` holding it) until its time comes."""
+        gc.collect()
+        return sum(isinstance(o, asyncio.Handle) and o.cancelled() for o in gc.get_objects())
+
+    async with aiohttp.ClientSession() as session:
+        ws = await session.ws_connect(server.url("/echo"))
+        before = timers(), environment.live_proxies()
+        for i in range(TIMED_RECEIVES):
+            await ws.send_str(f"m{i}")
+            assert await ws.receive_str(timeout=600) == f"m{i}"
+        after = timers(), environment.live_proxies()
+        await ws.close()
+    # One left per receive would be 200; the loop's own few come and go.
+    assert after[0] - before[0] < TIMED_RECEIVES // 10, (before, after)
+    assert after[1] == before[1], (before, after)
+
+
+@scenario()
+async def aiohttp_timeouts_raise_what_aiohttp_raises(server: Server) -> None:
+    """Issue 25 defect 12: a session's ``ClientTimeout(total=...)`` running out in
+    ``ws_connect`` raises plain ``TimeoutError`` (not ``ConnectionTimeoutError``), and a
+    ``close()`` that ``ws_close`` ends leaves ``TimeoutError()`` as ``exception()``."""
+    await aiohttp_ready()
+    import aiohttp
+
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=0.2)) as session:
+        with raises(TimeoutError) as caught:
+            await session.ws_connect(server.url("/slow?delay=5"))
+        assert type(caught.value) is TimeoutError, repr(caught.value)
+    async with aiohttp.ClientSession() as session:
+        timeout = aiohttp.ClientWSTimeout(ws_close=0.2)
+        ws = await session.ws_connect(server.url("/silent?after=0"), timeout=timeout)
+        assert await ws.close() is True
+        assert (ws.closed, ws.close_code) == (True, 1006)
+        assert type(ws.exception()) is TimeoutError, repr(ws.exception())
 
 
 @scenario()

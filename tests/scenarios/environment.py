@@ -18,7 +18,11 @@ FEATURES = {
     "buffered_amount": "a bufferedAmount that counts what is not yet on the network: WebKitGTK's "
     "network process (libsoup) takes every message at once and reports 0, so a page sees no "
     "backpressure there (measured: 64 MiB sent to /sink, which reads nothing, bufferedAmount 0)",
-    "sync": "pyws.sync blocks in CPython (a thread) or in Pyodide with JSPI",
+    "sync": "pyws.sync blocks in CPython (a thread), in Pyodide with JSPI, or through its "
+    "relay in a Web Worker of a cross-origin isolated page (not on a main thread without JSPI)",
+    "relay": "pyws.sync blocks through its relay (a worker, Atomics.wait): where the runtime "
+    "lacks JSPI (WebKit), or where a target forces it (pyws.sync.set_mode('relay'))",
+    "main_thread": "a page's main thread in Pyodide (not a worker, Node or CPython)",
     "patch": "pyws.patch_websockets(), pyws.patch_aiohttp() and pyws.patch_websocket_client() "
     "patch only under Pyodide",
     "stream": "WebSocketStream: Chromium has it (page and worker); Firefox, WebKit, Node and "
@@ -49,6 +53,8 @@ def features() -> set[str]:
     from pyws._platform import browser as _ffi
 
     found |= {"js", "proxy_count", "patch"}
+    if getattr(js, "document", None) is not None:
+        found.add("main_thread")
     if not _webkitgtk():
         found.add("buffered_amount")
     if getattr(js, "location", None) is not None:
@@ -58,8 +64,23 @@ def features() -> set[str]:
     if getattr(js, "WebSocketStream", None) is not None:
         found |= {"stream", "pause"}
     if _ffi.jspi_supported():
-        found |= {"jspi", "sync"}
+        found.add("jspi")
+    mode = sync_mode()
+    if mode is not None:
+        found.add("sync")
+    if mode == "relay":
+        found.add("relay")
     return found
+
+
+def sync_mode() -> str | None:
+    """How pyws.sync blocks here (``pyws.sync.mode()``), or None where it cannot."""
+    import pyws.sync
+
+    try:
+        return pyws.sync.mode()
+    except RuntimeError:
+        return None
 
 
 def _webkitgtk() -> bool:
@@ -91,6 +112,7 @@ def facts() -> dict[str, Any]:
         "fast_wakeup": pyws.fast_wakeup(),
         "features": sorted(features()),
         "transport": auto_transport(),
+        "sync_mode": sync_mode(),
     }
     if IN_PYODIDE:
         import js

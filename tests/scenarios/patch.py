@@ -299,6 +299,15 @@ async def websockets_hello_examples_run_unchanged(server: Server) -> None:
         assert run_example(SYNC_HELLO, server) == "Hello world!\n"
 
 
+@scenario("patch", "sync")
+async def websockets_sync_hello_example_runs_unchanged(server: Server) -> None:
+    """The threading example, wherever pyws.sync blocks: also through the relay (WebKit's
+    worker), where the asyncio one cannot run (Pyodide's asyncio.run needs JSPI)."""
+    await blocking(lambda: None)  # yield to the loop first: see blocking()
+    with patched():
+        assert run_example(SYNC_HELLO, server) == "Hello world!\n"
+
+
 async def load_gql() -> None:
     """gql and its dependencies, from the local Pyodide distribution."""
     try:

@@ -165,11 +165,19 @@ async def sync_blobs(server: Server) -> None:
             assert ws.binary_type == "bytes"
             ws.send(b"b")
             assert ws.recv() == b"b"
+            if environment.IN_PYODIDE:  # a JS Blob, then text: sent in that order
+                import js
+                from pyodide.ffi import to_js
+
+                ws.send(js.Blob.new(to_js([js.Uint8Array.new(to_js([1, 2, 3]))])))
+                ws.send("after the blob")
+                assert ws.recv() == b"\x01\x02\x03"
+                assert ws.recv() == "after the blob"
 
     await blocking(run)
 
 
-@scenario("js", "jspi")
+@scenario("js", "jspi", "not:relay")
 async def sync_from_a_synchronous_js_callback_says_how_to_call_it(server: Server) -> None:
     from pyodide.code import run_js
 
@@ -185,14 +193,65 @@ async def sync_from_a_synchronous_js_callback_says_how_to_call_it(server: Server
         assert words in message, message
 
 
-@scenario("js", "not:jspi")
+@scenario("js", "not:sync")
 async def sync_without_jspi_says_why(server: Server) -> None:
     with raises(RuntimeError, match="JavaScript Promise Integration") as caught:
         pyws.sync.connect(server.url("/echo"))
     message = str(caught.value)
     for words in ("Safari from 27", "--experimental-wasm-stack-switching", "the async API"):
         assert words in message, message
+    # WebKit's main thread: the relay needs a worker, and says how to set it up.
+    for words in ("main thread", "hostRelays(worker)", "Cross-Origin-Embedder-Policy"):
+        assert words in message, message
+    with raises(RuntimeError) as again:
+        pyws.sync.mode()
+    assert str(again.value) == message
     assert environment.live_proxies() == 0, "the refused connect left a socket behind"
+
+
+@scenario("js", "main_thread")
+async def sync_relay_on_a_main_thread_says_what_is_missing(server: Server) -> None:
+    """The relay forced on a page's main thread (where JSPI exists) is refused, naming the
+    main thread and the set-up; the arguments are checked first."""
+    pyws.sync.set_mode("relay")
+    try:
+        with raises(ValueError, match="binary_type"):
+            pyws.sync.connect(server.url("/echo"), binary_type="text")  # type: ignore[arg-type]
+        with raises(RuntimeError, match="main thread") as caught:
+            pyws.sync.connect(server.url("/echo"))
+    finally:
+        pyws.sync.set_mode("auto")
+    message = str(caught.value)
+    for words in ("relay", "Web Worker", "hostRelays(worker)", "pyws-relay.mjs", "async API"):
+        assert words in message, message
+    assert environment.live_proxies() == 0, "the refused connect left a socket behind"
+
+
+@scenario("sync")
+async def sync_mode_tells_which_way_blocks(server: Server) -> None:
+    mode = pyws.sync.mode()
+    features = environment.features()
+    expected = (
+        "thread" if not environment.IN_PYODIDE else "relay" if "relay" in features else "jspi"
+    )
+    assert mode == expected, (mode, sorted(features))
+    with raises(ValueError, match="mode must be one of 'auto', 'relay', not 'tcp'"):
+        pyws.sync.set_mode("tcp")  # type: ignore[arg-type]
+    assert pyws.sync.mode() == mode
+
+
+@scenario("relay")
+async def sync_through_the_relay_from_a_synchronous_js_callback(server: Server) -> None:
+    """The relay blocks on Atomics.wait, so (unlike JSPI) any call stack may block: a
+    synchronous JS callback too."""
+    from pyodide.code import run_js
+
+    def callback() -> str:
+        with pyws.sync.connect(server.url("/echo")) as ws:
+            ws.send("from a callback")
+            return str(ws.recv(timeout=10))
+
+    assert str(run_js("(f) => f()")(callback)) == "from a callback"
 
 
 @scenario("sync")

@@ -50,7 +50,7 @@ async def websocket_client_ready() -> None:
 # -- the patch itself --------------------------------------------------------------------
 
 
-@scenario("patch", "jspi")
+@scenario("patch", "sync")
 async def websocket_client_patch_replaces_what_touches_a_socket(server: Server) -> None:
     import pyodide_js
 
@@ -86,7 +86,7 @@ async def websocket_client_patch_replaces_what_touches_a_socket(server: Server) 
     assert pyws.patch_websocket_client() is True  # the other scenarios run patched
 
 
-@scenario("js", "not:jspi")
+@scenario("js", "not:sync")
 async def websocket_client_without_jspi_refuses_saying_where_it_works(server: Server) -> None:
     import pyodide_js
 
@@ -102,7 +102,7 @@ async def websocket_client_without_jspi_refuses_saying_where_it_works(server: Se
     assert websocket.WebSocket.__module__ == "websocket._core"  # nothing was patched
 
 
-@scenario("patch", "jspi")
+@scenario("patch", "sync")
 async def websocket_client_warns_of_what_a_browser_cannot_do(server: Server) -> None:
     await websocket_client_ready()
     import websocket
@@ -485,11 +485,12 @@ async def websocket_client_app_errors_in_callbacks_and_reconnect(server: Server)
         websocket.WebSocketApp(server.url("/echo")).run_forever(ping_timeout=0)
 
 
-@scenario("sync")
+@scenario("sync", "not:relay")
 async def websocket_client_app_in_a_thread_or_a_task(server: Server) -> None:
     """Libraries run ``run_forever`` in a thread. Pyodide cannot start one, and says so at
     once (no hang); what runs there instead is ``run_forever`` in an asyncio task, blocking
-    that task (JSPI) while the rest of the program goes on (docs/websocket-client-compat.md)."""
+    that task (JSPI) while the rest of the program goes on (docs/websocket-client-compat.md).
+    Not through the relay: there a blocking call blocks the whole worker, every task."""
     await websocket_client_ready()
 
     def script(app: Any, message: Any) -> None:

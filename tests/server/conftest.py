@@ -64,6 +64,10 @@ def make_tree(root: Path) -> Tree:
         "<a href='pyws-0.1.0-py3-none-any.whl'>pyws-0.1.0-py3-none-any.whl</a>"
     )
     (simple / "pyws" / "pyws-0.1.0-py3-none-any.whl").write_bytes(b"PK\5\6" + bytes(18))
+    docs = root / "build" / "docs"
+    (docs / "guide").mkdir(parents=True)
+    (docs / "index.html").write_text("<!doctype html><title>pyws docs</title>")
+    (docs / "guide" / "index.html").write_text("<!doctype html><title>a guide</title>")
     return Tree(root, web, dist, simple, secret)
 
 

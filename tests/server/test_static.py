@@ -114,6 +114,24 @@ def test_project_page_without_slash_redirects(server: Server) -> None:
     assert headers["Location"] == "/simple/pyws/"
 
 
+@pytest.mark.parametrize(
+    ("path", "title"), [("/docs/", b"pyws docs"), ("/docs/guide/", b"a guide")]
+)
+def test_docs_site_is_served_at_docs(server: Server, path: str, title: bytes) -> None:
+    """`make demo` serves build/docs (`make docs`) at /docs/, as pages: always revalidated."""
+    status, headers, body = get(server.port, path)
+    assert status == 200
+    assert title in body
+    assert headers["Cache-Control"] == "no-cache"
+    assert "Access-Control-Allow-Origin" not in headers
+
+
+def test_docs_without_slash_redirects(server: Server) -> None:
+    status, headers, _ = get(server.port, "/docs")
+    assert status == 301
+    assert headers["Location"] == "/docs/"
+
+
 def test_folder_without_index_is_not_listed(server: Server) -> None:
     status, _, body = get(server.port, "/pyodide/")
     assert status == 404

@@ -20,7 +20,12 @@ SCENARIOS = [s.name for s in suite.collect()]
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     targets = selected_targets(metafunc.config)
     if "scenario" in metafunc.fixturenames:
-        cases = [pytest.param(t, s, id=f"{t}:{s}") for t in targets for s in SCENARIOS]
+        cases = [
+            pytest.param(t, s, id=f"{t}:{s}")
+            for t in targets
+            for s in SCENARIOS
+            if TARGETS[t].runs(s)
+        ]
         metafunc.parametrize(("target", "scenario"), cases)
     elif "target" in metafunc.fixturenames:
         metafunc.parametrize("target", targets)
@@ -40,6 +45,7 @@ def test_facts(suite_run: Runs, target: str) -> None:
         "context": facts.get("context"),
         "location": "location" in facts["features"],
         "transport": facts.get("transport"),
+        "sync_mode": facts.get("sync_mode"),
     }
     assert {k: got[k] for k in expected} == expected, facts
 

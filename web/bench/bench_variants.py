@@ -22,10 +22,10 @@ coroutine that calls ``_send_now``, which tests the type, calls the transport's
 it returns (through ``WebSocket.__setattr__``: 0.36 us a set). Each design changes one
 thing, and takes pyws's own path for anything it does not handle:
 
-- ``pyws_send_flat``: ``send()`` calls a JS sender bound once per connection itself, for
-  a str: no ``_send_now``, no transport method, no type chain. The JS side compares the
-  buffer with ``write_limit`` and answers 0 while it is under, so Python stores nothing
-  per send.
+- ``pyws_send_flat``: ``send()`` calls a JS sender bound once per connection through one
+  method of its own (``_sent_flat``, which ``pyws_send_sync`` shares), for a str: no
+  ``_send_now``, no transport method, no type chain. The JS side compares the buffer with
+  ``write_limit`` and answers 0 while it is under, so Python stores nothing per send.
 - ``pyws_send_sync``: as flat, with ``send()`` a plain function returning a future that
   is already done: no coroutine frame when nothing waits.
 - ``pyws_send_batch``: strings sent in one task are coalesced into one crossing, made one
@@ -242,7 +242,9 @@ class SendFlat(WebSocket):
         state = self._transport._s  # type: ignore[attr-defined]
         self._flat = _flat.bind(None, state, self._write_limit)
 
-    async def send(self, message: Any) -> None:
+    def _sent_flat(self, message: Any) -> bool:
+        """Whether the flat path sent ``message``: a str, the buffer under the limit, OPEN
+        and no JS Blob being read (else pyws's own path sends it, or raises)."""
         if (
             type(message) is str
             and message.isascii()
@@ -251,13 +253,15 @@ class SendFlat(WebSocket):
         ):
             answer = self._flat(message)
             if answer == 0:
-                return
-            if answer is None:
-                raise self._not_open()
-            if answer > 0:
+                return True
+            if answer is not None and answer > 0:
                 self._buffered = answer
-                return
-        await super().send(message)
+                return True
+        return False
+
+    async def send(self, message: Any) -> None:
+        if not self._sent_flat(message):
+            await super().send(message)
 
 
 _DONE: dict[asyncio.AbstractEventLoop, asyncio.Future[None]] = {}
@@ -280,18 +284,8 @@ class SendSync(SendFlat):
         self._done = _done(self._loop)
 
     def send(self, message: Any) -> Awaitable[None]:  # type: ignore[override]
-        if (
-            type(message) is str
-            and message.isascii()
-            and self._buffered <= self._write_limit
-            and not self._send_lock.locked()
-        ):
-            answer = self._flat(message)
-            if answer == 0:
-                return self._done
-            if answer is not None and answer > 0:
-                self._buffered = answer
-                return self._done
+        if self._sent_flat(message):
+            return self._done
         return WebSocket.send(self, message)  # the coroutine: raises when awaited
 
 

@@ -1,4 +1,4 @@
-"""pyws._platform.cpython.parse_url: what ``new URL(url)`` gives in a browser (WHATWG URL),
+"""pyws._url.parse_url: what ``new URL(url)`` gives in a browser (WHATWG URL),
 in CPython.
 
 Each expected value is what the URL Standard's parser returns for the ws, wss, http and
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from pyws._platform.cpython import parse_url
+from pyws._url import parse_url
 from pyws._validation import ParsedURL
 
 
