@@ -206,6 +206,8 @@ class RelayTransport:
 
     can_pause = False
     """The page's ``WebSocket`` delivers every message as it comes: no backpressure."""
+    pending_close = None
+    """It never holds a close back: it cannot pause."""
 
     def __init__(
         self,
