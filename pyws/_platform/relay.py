@@ -221,9 +221,10 @@ class RelayTransport:
         self._events = events
         self._id = channel.new_id()
         self._state = _CONNECTING
-        self._url = url
-        self._protocol = ""
-        self._extensions = ""
+        # Plain attributes: the page's socket's, as the ring has told them so far.
+        self.url = url
+        self.protocol = ""
+        self.extensions = ""
         self._reported = 0
         self._unacked: deque[int] = deque()
         self._done = 0
@@ -233,7 +234,7 @@ class RelayTransport:
         if answer.kind == Kind.REFUSED:
             error = json.loads(answer.payload)
             raise _refused(url, str(error["name"]), str(error["message"]))
-        self._url = answer.payload.decode()
+        self.url = answer.payload.decode()
         channel.transports[self._id] = self
 
     def deliver(self, record: Record) -> None:
@@ -251,8 +252,8 @@ class RelayTransport:
                 self._done += 1
         elif kind == Kind.OPEN:
             opened = json.loads(payload)
-            self._url, self._protocol = opened["url"], opened["protocol"]
-            self._extensions = opened["extensions"]
+            self.url, self.protocol = opened["url"], opened["protocol"]
+            self.extensions = opened["extensions"]
             if self._state == _CONNECTING:
                 self._state = _OPEN
             events.on_open()
@@ -271,18 +272,6 @@ class RelayTransport:
     def buffered_amount(self) -> int:
         """What the page's socket reported, plus the sends it has not taken yet."""
         return self._reported + sum(self._unacked)
-
-    @property
-    def url(self) -> str:
-        return self._url
-
-    @property
-    def protocol(self) -> str:
-        return self._protocol
-
-    @property
-    def extensions(self) -> str:
-        return self._extensions
 
     def set_binary_type(self, binary_type: BinaryType) -> None:
         self._channel.post("binaryType", self._id, binary_type)
