@@ -61,6 +61,7 @@ from yarl import URL
 
 from .. import _platform, exceptions
 from .._options import BROWSER_CANNOT
+from .._redact import redact
 from ..blob import Blob
 from ..client import connect as pyws_connect
 from ..connection import Data, WebSocket
@@ -271,7 +272,7 @@ class HandshakeResponse:
         self.close()
 
     def __repr__(self) -> str:
-        return f"<HandshakeResponse({self.url}) [101 Switching Protocols]>"
+        return f"<HandshakeResponse({redact(str(self.url))}) [101 Switching Protocols]>"
 
 
 class _Held:
