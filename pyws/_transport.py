@@ -66,6 +66,13 @@ class Transport(Protocol):
     @property
     def extensions(self) -> str: ...
 
+    @property
+    def pending_close(self) -> tuple[int, str, bool] | None:
+        """The peer's close while it waits behind messages not yet reported (reading is
+        paused): its code, its reason, and whether it will be reported clean. None when
+        there is none, or once it was reported. While it waits, the socket is CLOSING and
+        every ``send_*`` returns None."""
+
     def set_binary_type(self, binary_type: BinaryType) -> None: ...
 
     # Each send_* sends one message if the socket is OPEN and returns the new

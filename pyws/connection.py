@@ -16,6 +16,7 @@ from typing import Any, Literal, overload
 
 from . import _wakeup
 from ._members import ClosesOnExit, forward
+from ._redact import redact
 from ._transport import BinaryType, Events, Transport, TransportFactory
 from ._validation import check_binary_type, check_close, check_timeout
 from .blob import Blob
@@ -137,8 +138,8 @@ class WebSocket(ClosesOnExit):
                 self._messages,
                 on_message,
                 self._give_up,
-                lambda: self._transport.pause_reading(),  # overflow="pause" only
-                lambda: self._transport.resume_reading(),
+                self._pause_reading,  # overflow="pause" only
+                self._resume_reading,
             )
             on_message = self._limiter.on_message
         self._heartbeat: Monitor | None = None
@@ -279,6 +280,19 @@ class WebSocket(ClosesOnExit):
                 self._transport.close(code if code >= 3000 else 1000, reason)
         self._on_close(code, reason, False)
 
+    def _pause_reading(self) -> None:
+        """``overflow="pause"`` at its high-water mark: stop reading. The heartbeat rests
+        meanwhile: what the peer sends waits unread, so its silence says nothing, and a
+        paused connection is alive by what it holds (issue 25, defect 3)."""
+        if self._heartbeat is not None:
+            self._heartbeat.pause()
+        self._transport.pause_reading()
+
+    def _resume_reading(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.resume()
+        self._transport.resume_reading()  # may deliver held messages, and pause again
+
     def _send_heartbeat(self, message: str | bytes) -> None:
         """Send at once, ahead of any send waiting on ``write_limit``; nothing if closed."""
         with contextlib.suppress(ConnectionClosed):
@@ -346,7 +360,7 @@ class WebSocket(ClosesOnExit):
     )
 
     def __repr__(self) -> str:
-        return f"<pyws.WebSocket {self.url} {self.state.name}>"
+        return f"<pyws.WebSocket {redact(self.url)} {self.state.name}>"
 
     # -- receiving -----------------------------------------------------------------------
 
@@ -519,9 +533,15 @@ class WebSocket(ClosesOnExit):
             raise self._not_open()
 
     def _not_open(self) -> ConnectionClosed:
-        """The error for a send once the socket is closing, before its close event."""
+        """The error for a send once the socket is closing, before its close event: the
+        peer's close when it arrived and waits behind unread messages (``overflow="pause"``),
+        as ``websockets`` raises it; else the close this side started; else 1006."""
         if self._close_exc is not None:
             return self._close_exc
+        sent = None if self._local_close is None else Close(*self._local_close)
+        pending = self._transport.pending_close
+        if pending is not None:
+            return ConnectionClosed.from_close(*pending, sent)
         code, reason = self._local_close or (1006, "")
         return ConnectionClosed.from_close(code, reason, self._local_close is not None)
 
@@ -569,8 +589,14 @@ class WebSocket(ClosesOnExit):
         """
         if self._heartbeat is not None:
             self._heartbeat.stop()
-        if self._close_exc is None and self._transport.ready_state < State.CLOSING:
+        if self._close_exc is not None:
+            return
+        if self._transport.ready_state < State.CLOSING:
             self._local_close = (code, reason)
+            self._transport.close(code, reason)
+        elif self._transport.pending_close is not None:
+            # The peer's close came first and waits behind unread messages (paused): it
+            # is answered already; closing drops what is unread, as after any close().
             self._transport.close(code, reason)
 
     async def wait_closed(self) -> None:

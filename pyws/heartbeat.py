@@ -85,6 +85,8 @@ class Monitor:
         self._last = now()
         self._cancel: Callable[[], None] | None = None
         self._answering = False  # the heartbeat was sent: waiting up to timeout for anything
+        self._paused = False
+        self._stopped = False
 
     def on_message(self, data: Any) -> None:
         """Record liveness, then pass the message on unless it is the reply."""
@@ -103,14 +105,34 @@ class Monitor:
         self._arm(self.heartbeat.interval, self._check_quiet)
 
     def stop(self) -> None:
+        """For good: the connection is closing or closed."""
+        self._stopped = True
+        self._disarm()
+
+    def pause(self) -> None:
+        """Reading is paused (``overflow="pause"``): the peer's messages, its answer too,
+        wait unread, so silence proves nothing. No heartbeat is sent or timed until
+        :meth:`resume`: a paused connection is alive by what it holds."""
+        self._paused = True
+        self._disarm()
+
+    def resume(self) -> None:
+        """Reading again: the peer counts as heard from now, and the heartbeat goes on."""
+        if self._paused and not self._stopped:
+            self._paused = False
+            self._last = self._now()
+            self._arm(self.heartbeat.interval, self._check_quiet)
+
+    def _disarm(self) -> None:
         self._answering = False
         if self._cancel is not None:
             self._cancel()
             self._cancel = None
 
     def _arm(self, delay: float, callback: Callable[[], None]) -> None:
-        self.stop()
-        self._cancel = self._call_later(delay, callback)
+        self._disarm()
+        if not self._stopped and not self._paused:
+            self._cancel = self._call_later(delay, callback)
 
     def _check_quiet(self) -> None:
         """``interval`` after the last message, unless one came since: send the heartbeat."""

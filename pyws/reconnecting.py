@@ -8,10 +8,10 @@ import asyncio
 import warnings
 from collections import deque
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, Literal, overload
 
 from ._members import ClosesOnExit, forward
-from ._validation import check_close
+from ._validation import check_close, check_timeout
 from .blob import Blob
 from .client import URLSource, connect
 from .connection import Data, State, WebSocket
@@ -32,6 +32,9 @@ class ReconnectingWebSocket(ClosesOnExit):
             await rws.send("hello")  # queued while disconnected, sent after the reconnect
             async for message in rws:  # goes on across reconnects
                 ...
+
+    Without ``async with``, the first :meth:`send`, :meth:`recv` or ``async for`` starts
+    it (inside a running event loop); then ``await rws.close()`` when done.
 
     It takes the options of :func:`pyws.connect`, reconnection ones included (``backoff``,
     ``max_retries``, ``process_exception``, ``min_uptime``, ``heartbeat``), and
@@ -61,12 +64,20 @@ class ReconnectingWebSocket(ClosesOnExit):
         self._task: asyncio.Task[None] | None = None
         self._closed = False
         self._error: BaseException | None = None
+        self._waiters: list[asyncio.Future[None]] = []
+        """recv() calls waiting for a connection (woken by :meth:`_set`)."""
 
     # -- the loop --------------------------------------------------------------------
 
     async def __aenter__(self) -> ReconnectingWebSocket:
-        self._task = asyncio.ensure_future(self._run())
+        self._start()
         return self
+
+    def _start(self) -> None:
+        """Start the reconnect loop, once (issue 25, defect 9: used without ``async with``,
+        send() queued and recv() waited for ever)."""
+        if self._task is None and not self._closed:
+            self._task = asyncio.ensure_future(self._run())
 
     async def _run(self) -> None:
         connections = self._connect._reconnect(self._status)
@@ -97,6 +108,10 @@ class ReconnectingWebSocket(ClosesOnExit):
         async with self._changed:
             self._ws, self._ready = ws, ready
             self._changed.notify_all()
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
 
     async def _flush(self, ws: WebSocket) -> None:
         """Send the queue in order; what a closed connection refuses stays queued.
@@ -167,6 +182,7 @@ class ReconnectingWebSocket(ClosesOnExit):
         :exc:`ConnectionClosedOK` after :meth:`close`) once it ended.
         """
         message = _sendable(message)
+        self._start()
         while True:
             self._raise_if_done()
             ws = self._ws
@@ -182,31 +198,74 @@ class ReconnectingWebSocket(ClosesOnExit):
             async with self._changed:
                 await self._changed.wait()
 
-    async def recv(self) -> Data:
+    @overload
+    async def recv(self, timeout: float | None = None, decode: None = None) -> Data: ...
+    @overload
+    async def recv(self, timeout: float | None = None, *, decode: Literal[True]) -> str: ...
+    @overload
+    async def recv(self, timeout: float | None = None, *, decode: Literal[False]) -> bytes: ...
+    @overload
+    async def recv(self, timeout: float | None = None, decode: bool | None = None) -> Data: ...
+
+    async def recv(self, timeout: float | None = None, decode: bool | None = None) -> Data:
         """The next message, across reconnects: those a connection received before it
-        closed come first. Use ``asyncio.wait_for`` for a timeout; it loses nothing."""
+        closed come first. ``timeout`` and ``decode`` are :meth:`pyws.WebSocket.recv`'s:
+        :exc:`TimeoutError` after ``timeout`` seconds in all, connected or not, losing
+        nothing; ``decode=True`` turns binary into str, ``False`` text into bytes. Binary
+        that is not UTF-8 under ``decode=True`` is consumed and fails its connection, as
+        there: this call raises that :exc:`ConnectionClosedError` (1007), and the next
+        connection follows."""
+        timeout = check_timeout("timeout", timeout)
+        self._start()
+        now = self._connect._backend.now
+        deadline = None if timeout is None else now() + timeout
         reading = self._reading
         while True:
+            left = None if deadline is None else max(0.0, deadline - now())
             if reading:
                 ws = reading[0]
+                was_open = ws._close_exc is None
                 try:
-                    return await ws.recv()
-                except ConnectionClosed:
-                    pass  # closed and drained: go on with the next connection
+                    return await ws.recv(left, decode)
+                except ConnectionClosed as exc:
+                    if was_open and isinstance(exc.__cause__, UnicodeDecodeError):
+                        raise  # decode=True met binary that is not UTF-8: 1007
+                    # closed and drained: go on with the next connection
                 if reading and reading[0] is ws:
                     reading.popleft()
                 continue
             if self._closed:
                 self._raise_if_done()
-            async with self._changed:
-                while not reading and not self._closed:
-                    await self._changed.wait()
+            if left == 0:
+                raise TimeoutError(f"no message arrived within {timeout} s")
+            await self._wait_for_a_connection(left)
+
+    async def _wait_for_a_connection(self, timeout: float | None) -> None:
+        """Until the connection changes or the loop ends, or ``timeout`` seconds pass; with
+        a timer freed at once (not ``asyncio.wait_for``: Pyodide's loop keeps a cancelled
+        timer alive until it is due)."""
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+
+        def wake() -> None:
+            if not waiter.done():
+                waiter.set_result(None)
+
+        cancel = None if timeout is None else self._connect._backend.call_later(timeout, wake)
+        try:
+            await waiter
+        finally:
+            if cancel is not None:
+                cancel()
+            if waiter in self._waiters:
+                self._waiters.remove(waiter)
 
     def __aiter__(self) -> AsyncIterator[Data]:
         return self._messages()
 
     async def _messages(self) -> AsyncIterator[Data]:
         """Every message until :meth:`close`; raises the loop's exception if it gave up."""
+        self._start()
         while True:
             try:
                 yield await self.recv()
@@ -227,13 +286,15 @@ class ReconnectingWebSocket(ClosesOnExit):
         code, reason = check_close(code, reason)
         self._closed = True
         ws, task = self._ws, self._task
-        try:
-            if ws is not None:
-                await ws.close(code, reason)
-        finally:
-            if task is not None:
-                task.cancel()
-                await asyncio.gather(task, return_exceptions=True)
+        if ws is not None:
+            ws._close_soon(code, reason)
+        # The loop stops before anything awaits: it woke with this close and would open
+        # one more connection meanwhile (issue 25, defect 10: one opened 8 ms after).
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        if ws is not None:
+            await ws.close(code, reason)
         return len(self._outbox)
 
 

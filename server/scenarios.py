@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 
 from aiohttp import WSMessage, WSMsgType, web
 from aiohttp.typedefs import Handler
@@ -63,17 +64,24 @@ async def drop(request: web.Request) -> web.StreamResponse:
 
 
 async def push(request: web.Request) -> web.StreamResponse:
-    """/push?count=N&size=S&type=text|binary: send N numbered messages of S bytes, close 1000.
+    """/push?count=N&size=S&type=text|binary&burst=0|1: send N numbered messages of S
+    bytes, close 1000.
 
     Message i is ``f"{i} "`` padded with "x" to S bytes; binary messages carry the same ASCII.
+    ``burst=1`` holds the socket's output (Linux ``TCP_CORK``) until the close frame is
+    written, so the messages and the close leave together and a client reads them in one
+    go: a paused client then holds the close behind unread messages (issue 25, defect 2).
     """
     count = int_param(request, "count", 0, MAX_COUNT)
     kind = choice_param(request, "type", ("text", "binary"), "text")
     smallest = len(f"{max(count - 1, 0)} ")
     size = int_param(request, "size", smallest, request.app[SETTINGS].max_size)
+    burst = int_param(request, "burst", 0, 1, default=0)
     padding = PUSH_PAD * size  # built once; each message slices the tail it needs
     async with accept(request) as conn:
         ws = conn.ws
+        if burst:
+            _cork(request, True)
         for i in range(count):
             if ws.closed:  # closed by shutdown or by the peer going away
                 break
@@ -87,10 +95,31 @@ async def push(request: web.Request) -> web.StreamResponse:
         # Logged before the close handshake, which a client that does not read may hold up:
         # this line says the network took every message (tests of backpressure read it).
         log.info("push sent count=%d size=%d", count, size)
-        if not ws.closed:
+        if ws.closed:
+            pass
+        elif burst:
+            conn.close_code = 1000
+            closing = asyncio.create_task(ws.close(code=1000))
+            # aiohttp writes the close frame in close()'s first step (an uncompressed frame
+            # is written without awaiting), then waits for the answer: let go after it.
+            await asyncio.sleep(0)
+            _cork(request, False)
+            await closing
+        else:
             conn.close_code = 1000
             await ws.close(code=1000)
+        if burst:
+            _cork(request, False)
     return conn.ws
+
+
+def _cork(request: web.Request, on: bool) -> None:
+    """Hold back (``on``) or let go of what is written to the client's socket (Linux)."""
+    transport = request.transport
+    sock = None if transport is None else transport.get_extra_info("socket")
+    cork = getattr(socket, "TCP_CORK", None)
+    if sock is not None and cork is not None:
+        sock.setsockopt(socket.IPPROTO_TCP, cork, int(on))
 
 
 async def slow(request: web.Request) -> web.StreamResponse:

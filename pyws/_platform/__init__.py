@@ -28,6 +28,13 @@ TRANSPORTS: tuple[TransportName, ...] = ("auto", "websocket", "stream")
 
 IN_PYODIDE = sys.platform == "emscripten"
 
+CallLater = Callable[[float, Callable[[], None]], Callable[[], None]]
+"""``call_later(delay, callback)`` returns a cancel that frees the timer at once."""
+
+
+def _loop_call_later(delay: float, callback: Callable[[], None]) -> Callable[[], None]:
+    return asyncio.get_running_loop().call_later(delay, callback).cancel
+
 
 class Backend(NamedTuple):
     """What :func:`pyws.connect` needs from a platform."""
@@ -48,6 +55,9 @@ class Backend(NamedTuple):
     ``server_hostname``); a browser honours none, and they are warned about."""
     configure: Callable[[dict[str, Any]], TransportFactory] | None = None
     """The transport factory for values of :attr:`honours` (checking them)."""
+    call_later: CallLater = _loop_call_later
+    """A timer whose cancel frees it at once (Pyodide's loop keeps cancelled ones alive
+    until due: there, ``setTimeout``)."""
 
     def transport_for(self, options: dict[str, Any]) -> TransportFactory:
         """The transport factory for these honoured options: :attr:`transport` if none."""
@@ -147,6 +157,7 @@ def backend() -> Backend:
             browser.has_location(),
             browser.pause,
             stream=_stream if getattr(js, "WebSocketStream", None) is not None else None,
+            call_later=lambda delay, callback: browser.Timer(delay, callback).cancel,
         )
     from .. import _url
 

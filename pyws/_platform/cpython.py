@@ -28,6 +28,7 @@ from websockets.protocol import State as ProtocolState
 from websockets.typing import Subprotocol
 from websockets.uri import WebSocketURI
 
+from .._redact import redact
 from .._transport import BinaryType, Events, TransportFactory
 from .._url import DEFAULT_PORTS, parse, percent_decode
 from ..blob import Blob
@@ -136,6 +137,9 @@ class StreamTransport(asyncio.Protocol):
         self._held: deque[object] = deque()
         """Parsed, not yet reported: what came in one read after :meth:`pause_reading`."""
         self._paused = False
+        self._delivering = False
+        """Whether parsed messages are reported: from the open until a local ``close()``
+        (WHATWG drops what arrives after it) or a failure found while reporting."""
         self._fragments_text = False
         secure = parts.scheme == "wss"
         port = parts.port or DEFAULT_PORTS[parts.scheme]
@@ -261,13 +265,16 @@ class StreamTransport(asyncio.Protocol):
     def is_native_binary(self, data: Any) -> bool:
         return False
 
-    def _send(self, send: Callable[[bytes | memoryview], None], data: bytes | memoryview) -> int:
-        # The protocol may be past OPEN while we still report OPEN: a close frame arrived
-        # in the batch whose earlier messages we are delivering. Sent from a browser, such
-        # a message would follow its close frame, and the server would drop it: drop it.
-        if self._protocol.state is ProtocolState.OPEN:
-            send(data)
-            self._flush()
+    def _send(
+        self, send: Callable[[bytes | memoryview], None], data: bytes | memoryview
+    ) -> int | None:
+        # The protocol may be past OPEN while we still report OPEN: the server broke the
+        # protocol in the read whose earlier messages we are delivering. Then nothing can
+        # be sent, and the caller must hear it (issue 25, defect 2): None, as not OPEN.
+        if self._protocol.state is not ProtocolState.OPEN:
+            return None
+        send(data)
+        self._flush()
         return self.buffered_amount
 
     def close(self, code: int, reason: str) -> None:
@@ -279,22 +286,42 @@ class StreamTransport(asyncio.Protocol):
         """
         if self._state == State.CONNECTING:
             self._fail(None)
-        elif self._state == State.OPEN:
-            self._state = State.CLOSING
-            if self._protocol.state is ProtocolState.OPEN:  # else a close frame came in
+        elif self._state == State.OPEN or (self._state == State.CLOSING and self._delivering):
+            # CLOSING and delivering: the server's close came first and waits behind held
+            # messages (paused). It was answered already; what is held is now dropped.
+            self._delivering = False
+            if self._state == State.OPEN and self._protocol.state is ProtocolState.OPEN:
                 self._protocol.send_close(code, reason)
                 self._flush()
                 self._set_timer(CLOSING_HANDSHAKE_TIMEOUT, self._abort)
+            self._state = State.CLOSING
+            if self._paused:
+                # Read on, dropping, up to the server's answer, as the stream transport
+                # does: paused, it would never be read, and the close would end in 1006.
+                self.resume_reading()
 
     can_pause = True
     """Pausing stops reading the socket, as ``websockets`` does past ``max_queue``."""
 
     def pause_reading(self) -> None:
         """Report no message, and stop reading TCP (asyncio's ``pause_reading``), so the
-        server's sends back up in its buffers. Messages parsed from the last read wait."""
+        server's sends back up in its buffers. Messages parsed from the last read wait.
+        After a local ``close()`` it does nothing: reading goes on up to the answer."""
+        if not self._delivering:
+            return
         self._paused = True
         if self._tcp is not None and not self._tcp.is_closing():
             self._tcp.pause_reading()
+
+    @property
+    def pending_close(self) -> tuple[int, str, bool] | None:
+        """The server's close frame once it arrived, until reported: clean, as the
+        protocol has answered it (reported 1006 instead if TCP then breaks)."""
+        received = self._protocol.close_rcvd
+        if received is None or self._state == State.CLOSED:
+            return None
+        clean = self._protocol.close_sent is not None and not self._failed
+        return received.code, received.reason, clean
 
     def resume_reading(self) -> None:
         self._paused = False
@@ -337,18 +364,26 @@ class StreamTransport(asyncio.Protocol):
         protocol.receive_data(data)
         self._flush()  # pongs, the echo of a close frame, the close frame of a failure
         self._held.extend(protocol.events_received())
+        self._check_closing()
         self._deliver()
         if not self._failed and (protocol.parser_exc or protocol.handshake_exc) is not None:
             # The server broke the protocol (which sent its close frame already), or sent
             # no valid HTTP response.
             self._fail(protocol.parser_exc or protocol.handshake_exc)
 
+    def _check_closing(self) -> None:
+        """CLOSING once the server's close frame came, or it broke the protocol: the closing
+        handshake has started, even while the messages before it wait (paused). A send now
+        would follow the close frame, which the server drops: refused (issue 25, defect 2)."""
+        if self._state == State.OPEN and self._protocol.state is not ProtocolState.OPEN:
+            self._state = State.CLOSING
+
     def _deliver(self) -> None:
         """Report what was parsed, in order, until reading is paused."""
         held = self._held
         while held and not self._paused:
             events = self._events
-            if events is None or self._failed:
+            if events is None:
                 held.clear()
                 return
             event = held.popleft()
@@ -384,7 +419,9 @@ class StreamTransport(asyncio.Protocol):
             return
         self._extensions = ", ".join(response.headers.get_all("Sec-WebSocket-Extensions"))
         self._state = State.OPEN
+        self._delivering = True
         events.on_open()
+        self._check_closing()  # the close may have come in the read that opened
 
     def _on_frame(self, frame: Frame, events: Events) -> None:
         opcode = frame.opcode
@@ -411,11 +448,14 @@ class StreamTransport(asyncio.Protocol):
                 message = data.decode("utf-8")
             except UnicodeDecodeError as exc:
                 self._fail(exc, 1007, "invalid UTF-8 in a text message")  # as the browser does
+                self._delivering = False  # the connection failed here: nothing after it
                 return
         else:
             message = Blob(data) if self._binary_type == "blob" else data
-        # WHATWG drops what arrives once close() was called: the socket is no longer OPEN.
-        if self._state == State.OPEN:
+        # WHATWG drops what arrives once close() was called. What was parsed before the
+        # server's close frame, or before a frame that broke the protocol, is delivered,
+        # held or not, then the close (issue 25, defect 4; as websockets does).
+        if self._delivering:
             events.on_message(message)
 
     def _fail(self, cause: BaseException | None, code: int | None = None, reason: str = "") -> None:
@@ -430,7 +470,10 @@ class StreamTransport(asyncio.Protocol):
         """
         if cause is not None:
             _log.warning(
-                "WebSocket connection to %s failed: %s: %s", self._url, type(cause).__name__, cause
+                "WebSocket connection to %s failed: %s: %s",
+                redact(self._url),
+                type(cause).__name__,
+                redact(str(cause)),
             )
             if self._state == State.CONNECTING and self._cause is None:
                 self._cause = cause

@@ -22,12 +22,17 @@ What differs from ``WebSocket`` and how it is made to look the same:
   still being read never went). Until then the socket is CLOSING; if ``close_timeout``
   runs out first, :meth:`StreamTransport.release` closes it at once, giving them up.
 - ``close``: reported once ``closed`` settled and the reader has returned every message
-  before it, so no message is lost behind the close, as with ``WebSocket``'s events. The
-  socket stays OPEN until then: Chromium completes the closing handshake while messages
-  still wait in the stream, and a paused connection reports them, then the close, as
-  ``recv()`` takes them. Messages that arrive after a local ``close()`` are dropped, as
-  WHATWG ``WebSocket`` drops them (the socket is no longer OPEN); reading goes on, paused
-  or not, so that the server's close frame behind them can arrive.
+  before it, so no message is lost behind the close, as with ``WebSocket``'s events.
+  Chromium completes the closing handshake while messages still wait in the stream, and a
+  paused connection reports them, then the close, as ``recv()`` takes them; meanwhile the
+  socket is CLOSING, and a send raises (the writer is closed: the write would be lost).
+  Messages that arrive after a local ``close()`` are dropped, as WHATWG ``WebSocket``
+  drops them (the socket is no longer OPEN); reading goes on, paused or not, so that the
+  server's close frame behind them can arrive.
+- A server's close while reading is paused: Chromium 156 ends the readable then and
+  discards what it had buffered and not handed over, with no count of it. What the page
+  had already taken is still delivered, then the close, reported unclean
+  (:exc:`~pyws.ConnectionClosedError`, ``was_clean`` False, the server's code and reason).
 - Every promise handler is JS and calls Python only through the proxies made here, which
   :meth:`StreamTransport.release` frees; the JS state then forgets them.
 """
@@ -43,6 +48,7 @@ from pyodide.code import run_js
 from pyodide.ffi import to_js
 
 from .._members import forward
+from .._redact import redact
 from .._transport import BinaryType, Events
 from .browser import BrowserSocket, refused_urls
 
@@ -103,12 +109,15 @@ _js = run_js(
         const settle = (s, code, reason, clean) => {
             // Reported once every message before it was read: while paused, that waits
             // for resume_reading() (the data is in the browser already, but recv() keeps
-            // its order and the queue its bound). Until then the socket stays OPEN.
+            // its order and the queue its bound). Until then the socket is CLOSING: the
+            // writer is closed, and a send must be refused, not lost (issue 25, defect 2).
             if (s.closeInfo !== null) return;
-            s.closeInfo = [code, reason, clean];
             // Chromium 156 ends the readable at the server's close, discarding what it had
-            // buffered and the page had not read yet (the canary records it): say so.
+            // buffered and the page had not read yet (the canary records it), and gives no
+            // count of it: such a close is not clean (issue 25, defect 18).
             s.closedWhilePaused = s.paused && !s.local && s.reader !== null && !s.readDone;
+            s.closeInfo = [code, reason, clean && !s.closedWhilePaused];
+            if (s.state === 1) s.state = 2;
             if (!clean && s.readPending) stopIfPending(s);
             finish(s);
         };
@@ -222,8 +231,13 @@ _js = run_js(
                     if (s.last === null) shut();
                     else { s.shutting = true; s.last.then(shut, shut); }
                     pump(s);  // read on, paused or not, up to the server's close frame
+                } else if (s.state === 2 && !s.local && s.closeInfo !== null) {
+                    s.local = true;  // the server's close waits behind unread messages:
+                    pump(s);  // read them, dropping, as after any close(), then report it
                 }
             },
+            // The server's close while it waits behind unread messages: [code, reason, clean].
+            pending: (s) => (s.closeInfo !== null && !s.finished ? s.closeInfo : undefined),
             pause: (s) => { s.paused = true; },
             resume: (s) => { s.paused = false; pump(s); },
             release: (s) => {
@@ -247,6 +261,7 @@ _take = _js.take
 _send_taken = _js.sendTaken
 _send_native = _js.sendNative
 _close = _js.close
+_pending = _js.pending
 _pause = _js.pause
 _resume = _js.resume
 _release = _js.release
@@ -278,10 +293,12 @@ class StreamTransport(BrowserSocket):
     def _on_close(self, code: int, reason: str, was_clean: bool) -> None:
         if self._s.closedWhilePaused:
             _log.warning(
-                "WebSocketStream to %s: the server closed while reading was paused; Chromium "
-                "discards the messages it had buffered and not handed over, so some may be "
-                "lost (have the server wait for the client before it closes)",
-                self.url,
+                "WebSocketStream to %s: the server closed (%d) while reading was paused; "
+                "Chromium discards the messages it had buffered and not handed over, and "
+                "does not say how many, so the close is reported unclean (have the server "
+                "wait for the client before it closes)",
+                redact(self.url),
+                code,
             )
         self._events.on_close(code, reason, was_clean)
 
@@ -295,6 +312,11 @@ class StreamTransport(BrowserSocket):
     url = forward[str]("_s.ws", "``url``.", convert=str)
     protocol = forward[str]("_s", "``protocol``.", convert=str)
     extensions = forward[str]("_s", "``extensions``.", convert=str)
+
+    @property
+    def pending_close(self) -> tuple[int, str, bool] | None:
+        info = _pending(self._s)
+        return None if info is None else (int(info[0]), str(info[1]), bool(info[2]))
 
     def set_binary_type(self, binary_type: BinaryType) -> None:
         self._s.binaryType = binary_type

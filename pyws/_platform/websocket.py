@@ -84,6 +84,8 @@ class BrowserTransport(BrowserSocket):
 
     can_pause = False
     """``WebSocket`` delivers every message as it comes, read or not: no backpressure."""
+    pending_close = None
+    """It never holds a close back: it cannot pause."""
 
     def __init__(
         self, url: str, protocols: list[str], binary_type: BinaryType, events: Events

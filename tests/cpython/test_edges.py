@@ -151,3 +151,70 @@ async def test_unanswered_close_frame_gives_up(monkeypatch: pytest.MonkeyPatch) 
         await asyncio.wait_for(client.close(), FAST)
         done.set()
     assert (client.close_code, client.was_clean, client.state) == (1006, False, pyws.State.CLOSED)
+
+
+# -- overflow="pause" (issue 25) -----------------------------------------------------------
+
+PAUSED = 10
+"""Messages the server sends in one write, ahead of what it does next."""
+
+
+def _burst(last: bytes) -> bytes:
+    """PAUSED numbered text frames and ``last``, as one write: read in one go."""
+    return b"".join(raw(Frame(Opcode.TEXT, f"{i}".encode())) for i in range(PAUSED)) + last
+
+
+async def test_a_protocol_error_while_paused_delivers_what_came_before() -> None:
+    # Issue 25, defect 4: 2 of 10 were delivered, the held ones dropped. websockets with
+    # max_queue=(2, 0) delivers 10 of 10, then the error.
+    from websockets.asyncio.client import connect as websockets_connect
+    from websockets.exceptions import ConnectionClosedError as WebsocketsClosedError
+
+    async def handler(ws: ServerConnection) -> None:
+        ws.transport.write(_burst(b"\x83\x00"))  # then a reserved opcode
+        await ws.wait_closed()
+
+    async with serving(handler) as url:
+        reference = await websockets_connect(url, max_queue=(2, 0), compression=None)
+        await asyncio.sleep(0.1)  # everything arrived, read by now: reading is paused at 2
+        expected = [await asyncio.wait_for(reference.recv(), FAST) for _ in range(PAUSED)]
+        with pytest.raises(WebsocketsClosedError):
+            await asyncio.wait_for(reference.recv(), FAST)
+
+        client = await pyws.connect(url, max_queue=(2, 0), overflow="pause")
+        await asyncio.wait_for(client.wait_closed(), FAST)  # failed, its messages held
+        got = []
+        with pytest.raises(pyws.ConnectionClosedError) as info:
+            while True:
+                got.append(await asyncio.wait_for(client.recv(), FAST))
+    assert expected == [f"{i}" for i in range(PAUSED)]
+    assert got == expected, f"{len(got)} of {PAUSED} delivered"
+    assert (info.value.code, info.value.was_clean) == (1006, False)
+
+
+async def test_a_close_held_behind_unread_messages_refuses_sends() -> None:
+    # Issue 25, defect 2, its CPython mechanism: the close frame parsed and held, state
+    # OPEN, and send() returned normally, sending nothing. As websockets with
+    # max_queue=(2, 0): the state is CLOSING and send() raises ConnectionClosed.
+    received: list[object] = []
+
+    async def handler(ws: ServerConnection) -> None:
+        ws.transport.write(_burst(raw(Frame(Opcode.CLOSE, Close(1000, "done").serialize()))))
+        async for message in ws:  # what the client sends after: nothing may come
+            received.append(message)
+
+    async with serving(handler) as url:
+        client = await pyws.connect(url, max_queue=(2, 0), overflow="pause")
+        for _ in range(100):  # until the burst is read (2 queued, the rest held)
+            if client.state is not pyws.State.OPEN:
+                break
+            await asyncio.sleep(0.01)
+        assert client.state is pyws.State.CLOSING, "the close came, held behind 8 messages"
+        with pytest.raises(pyws.ConnectionClosedOK) as info:
+            await client.send("after the close")
+        assert (info.value.code, info.value.reason, info.value.was_clean) == (1000, "done", True)
+        got = [await asyncio.wait_for(client.recv(), FAST) for _ in range(PAUSED)]
+        with pytest.raises(pyws.ConnectionClosedOK):
+            await asyncio.wait_for(client.recv(), FAST)
+    assert got == [f"{i}" for i in range(PAUSED)]
+    assert received == []

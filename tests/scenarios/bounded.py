@@ -4,6 +4,7 @@ overflow), against /push, which sends as fast as the network takes it."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import pyws
 import pyws.sync
@@ -139,6 +140,137 @@ async def pause_keeps_every_kind_in_order(server: Server) -> None:
         assert [_number(m) for m in contents] == list(range(count)), (kind, binary_type)
         assert all(len(m) == size for m in contents)
         assert ws.dropped == 0 and ws.close_code == 1000
+
+
+# -- issue 25: the server's close behind unread messages, a heartbeat while paused. /push
+# with burst=1 sends its messages and its close frame together, so a paused client has
+# read the close (held behind the messages) in CPython too, not only in Chromium.
+
+BURST = "/push?count={count}&size=16&burst=1"
+GUARD = 20.0
+"""Hang guard, in seconds, for what must come: never a timing assertion."""
+
+
+async def _until(check: Callable[[], bool]) -> bool:
+    """Poll ``check`` until it holds (True), or give up after :data:`GUARD` s (False)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + GUARD
+    while not check():
+        if loop.time() > end:
+            return False
+        await asyncio.sleep(0.005)
+    return True
+
+
+async def _read_to_close(ws: pyws.WebSocket) -> tuple[list[int], pyws.ConnectionClosed]:
+    """Every message left, as numbers, and the close that ends them."""
+    got = []
+    while True:
+        try:
+            got.append(_number(await asyncio.wait_for(ws.recv(), GUARD)))
+        except pyws.ConnectionClosed as closed:
+            return got, closed
+
+
+@scenario("pause")
+async def pause_a_close_held_behind_unread_messages_refuses_sends(server: Server) -> None:
+    # Issue 25, defect 2: the server's close arrived behind unread messages, and send()
+    # returned normally and sent nothing. It must raise, as websockets does (max_queue=(2, 0)).
+    url = server.url(BURST.format(count=10))
+    async with pyws.connect(url, max_queue=(2, 0), overflow="pause") as ws:
+        arrived = await _until(lambda: ws.state is not pyws.State.OPEN)
+        refused: pyws.ConnectionClosed | None = None
+        try:
+            await ws.send("after the close")
+        except pyws.ConnectionClosed as exc:
+            refused = exc
+        assert arrived and refused is not None, (
+            f"the server's close came behind 8 unread messages: after {GUARD} s the state "
+            f"is {ws.state.name}, and send() "
+            + (f"raised {refused!r}" if refused else "returned normally, sending nothing")
+        )
+        assert refused.code == 1000, refused
+        got, closed = await _read_to_close(ws)
+    assert got == list(range(len(got))), got  # in order, from the first
+    assert closed.code == 1000, closed
+    if len(got) < 10:  # Chromium discarded the rest (defect 18): not clean
+        assert isinstance(closed, pyws.ConnectionClosedError) and not closed.was_clean, closed
+
+
+@scenario("pause")
+async def reconnecting_sends_what_a_held_close_refused_on_the_next_connection(
+    server: Server,
+) -> None:
+    # Issue 25, defect 2 through ReconnectingWebSocket: the message was lost; it must go
+    # out on the next connection.
+    urls = [server.url(BURST.format(count=10))]
+
+    def next_url() -> str:
+        return urls.pop(0) if urls else server.url("/echo")
+
+    backoff = pyws.Backoff(initial=0.05, max_delay=0.2)
+    async with pyws.ReconnectingWebSocket(
+        next_url, max_queue=(2, 0), overflow="pause", backoff=backoff, min_uptime=0
+    ) as rws:
+        arrived = await _until(lambda: rws.ws is not None and rws.ws.state is not pyws.State.OPEN)
+        await rws.send("after the close")
+        got: list[object] = []
+        while True:
+            try:
+                message = await asyncio.wait_for(rws.recv(), GUARD)
+            except TimeoutError:
+                raise AssertionError(
+                    f"'after the close' never came back within {GUARD} s (the close was "
+                    f"{'seen' if arrived else 'not seen'} before the send); got {got}"
+                ) from None
+            if message == "after the close":
+                break
+            got.append(message)
+    assert [_number(m) for m in got] == list(range(len(got))), got
+
+
+@scenario("pause")
+async def a_server_close_while_paused_is_unclean_when_messages_were_lost(server: Server) -> None:
+    # Issue 25, defect 18: over the stream, 5 of 200 were delivered, then ConnectionClosedOK
+    # (was_clean True). Chromium discards what it had not handed over: not clean.
+    count = 200
+    url = server.url(BURST.format(count=count))
+    async with pyws.connect(url, max_queue=(4, 0), overflow="pause") as ws:
+        await _until(lambda: ws.state is not pyws.State.OPEN)
+        got, closed = await _read_to_close(ws)
+    assert got == list(range(len(got))), got  # in order, from the first
+    if len(got) < count:
+        assert isinstance(closed, pyws.ConnectionClosedError) and not closed.was_clean, (
+            f"{len(got)} of {count} delivered, then {closed!r} (was_clean {closed.was_clean})"
+        )
+    else:
+        assert isinstance(closed, pyws.ConnectionClosedOK) and closed.was_clean, closed
+
+
+@scenario("pause")
+async def a_paused_connection_outlives_its_heartbeat(server: Server) -> None:
+    # Issue 25, defect 3: while paused, the heartbeat's answer cannot be read, and a live
+    # peer was given up (1006), the unread messages lost. A paused connection is alive.
+    heartbeat = pyws.Heartbeat(interval=0.5, timeout=1.0, message="hb", reply="hb")
+    count = 10
+    async with pyws.connect(
+        server.url("/echo"), max_queue=(2, 0), overflow="pause", heartbeat=heartbeat
+    ) as ws:
+        for i in range(count):
+            await ws.send(f"{i} message")
+        await _queued_to(ws, 2)  # paused there
+        await asyncio.sleep(3.0)  # unread for twice interval + timeout
+        got = []
+        try:
+            for _ in range(count):
+                got.append(_number(await asyncio.wait_for(ws.recv(), GUARD)))
+        except pyws.ConnectionClosed as exc:
+            raise AssertionError(f"{len(got)} of {count} read, then {exc!r}") from exc
+        assert ws.state is pyws.State.OPEN, ws.state
+        await ws.send("still open")
+        assert await asyncio.wait_for(ws.recv(), GUARD) == "still open"
+    assert got == list(range(count)), got
+    assert ws.close_code == 1000
 
 
 @scenario("not:pause")

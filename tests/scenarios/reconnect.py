@@ -203,3 +203,72 @@ async def a_bytes_heartbeat_reply_is_refused_in_blob_mode(server: Server) -> Non
         with raises(ValueError, "blob"):
             ws.binary_type = "blob"
         assert ws.binary_type == "bytes"
+
+
+# -- issue 25: ReconnectingWebSocket without `async with`, after close(), recv()'s options
+
+GUARD = 20.0
+"""Hang guard, in seconds, for what must come: never a timing assertion."""
+
+
+@scenario()
+async def reconnecting_starts_without_async_with(server: Server) -> None:
+    # Issue 25, defect 9: used as a newcomer writes it, send() queued and recv() waited
+    # for ever, silently. The first send() or recv() starts it.
+    rws = pyws.ReconnectingWebSocket(server.url("/echo"), backoff=_quick())
+    try:
+        await rws.send("started")
+        try:
+            got = await asyncio.wait_for(rws.recv(), GUARD)
+        except TimeoutError:
+            raise AssertionError(
+                f"without `async with`, recv() waited {GUARD} s: nothing connected "
+                f"(state {rws.state.name}, {rws.queued} queued)"
+            ) from None
+        assert got == "started", got
+        assert rws.state is pyws.State.OPEN
+    finally:
+        assert await rws.close() == 0
+    assert rws.state is pyws.State.CLOSED
+
+
+@scenario()
+async def reconnecting_opens_nothing_after_close(server: Server) -> None:
+    # Issue 25, defect 10: a connection was opened 8 ms after close(). The URL callable is
+    # asked before every attempt: it counts them.
+    asked = 0
+
+    def url() -> str:
+        nonlocal asked
+        asked += 1
+        return server.url("/echo")
+
+    async with pyws.ReconnectingWebSocket(url, backoff=_quick(), min_uptime=0) as rws:
+        await rws.send("one connection")
+        assert await asyncio.wait_for(rws.recv(), GUARD) == "one connection"
+    assert asked == 1, f"{asked} attempts: close() let the loop open another connection"
+    await asyncio.sleep(0.1)  # nor a moment later
+    assert asked == 1, f"{asked} attempts: one more connection after close()"
+
+
+@scenario()
+async def reconnecting_recv_takes_timeout_and_decode(server: Server) -> None:
+    # Issue 25, defect 15: pyws.WebSocket.recv(timeout=, decode=), the same here.
+    async with pyws.ReconnectingWebSocket(server.url("/echo"), backoff=_quick()) as rws:
+        with raises(TimeoutError):
+            await rws.recv(timeout=0.05)
+        await rws.send("text")
+        assert await rws.recv(timeout=GUARD, decode=False) == b"text"
+        await rws.send(b"binary")
+        assert await rws.recv(timeout=GUARD, decode=True) == "binary"
+        await rws.send("after")  # the timeout lost nothing
+        assert await rws.recv(GUARD) == "after"
+        with raises(ValueError, match="timeout"):
+            await rws.recv(timeout=-1)
+    # While disconnected too: the timeout counts from the call, across reconnects.
+    async with pyws.ReconnectingWebSocket(
+        server.url("/reject?status=503"), backoff=_quick()
+    ) as rws:
+        with raises(TimeoutError):
+            await rws.recv(timeout=0.2)
+        assert rws.state is pyws.State.CONNECTING

@@ -35,6 +35,7 @@ class FakeTransport:
         self.pauses = 0
         self.held: list[Any] = []
         """Messages the network holds while reading is paused (see :meth:`receive`)."""
+        self.pending_close: tuple[int, str, bool] | None = None
 
     def set_binary_type(self, binary_type: BinaryType) -> None:
         self.binary_type = binary_type
