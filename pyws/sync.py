@@ -41,6 +41,7 @@ from . import _platform
 from ._members import ClosesOnExitSync, forward, settable
 from ._options import warn_browser_cannot
 from ._platform import TransportName
+from ._redact import redact
 from ._transport import BinaryType
 from .bounds import Overflow, QueueBound
 from .client import DEFAULT_WRITE_LIMIT
@@ -236,7 +237,7 @@ class WebSocket(ClosesOnExitSync):
     )
 
     def __repr__(self) -> str:
-        return f"<pyws.sync.WebSocket {self.url} {self.state.name}>"
+        return f"<pyws.sync.WebSocket {redact(self.url)} {self.state.name}>"
 
     # -- blocking calls -------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ import js
 from pyodide.code import run_js
 from pyodide.ffi import JsProxy, to_js
 
+from .._redact import redact
 from .._relay import Facts, RelayLoop, no_host, refusal
 from .._ring import CAPACITY, HEADER_SLOTS, HELLO, Kind, Record, RingReader
 from .._transport import BinaryType, Events
@@ -334,4 +335,4 @@ def _refused(url: str, name: str, message: str) -> Exception:
     """What the page's ``new WebSocket()`` threw, as pyws raises it in the page itself."""
     if name == "SecurityError":
         return InvalidURI(url, f"the browser refused it: {message}")
-    return RuntimeError(f"the page could not open {url}: {name}: {message}")
+    return RuntimeError(redact(f"the page could not open {url}: {name}: {message}"))

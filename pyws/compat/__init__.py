@@ -1,8 +1,9 @@
 """Compatibility layers: code written for another WebSocket client library runs unchanged
 over pyws in Pyodide.
 
-One module per library: :mod:`pyws.compat.websockets` (``pyws.patch_websockets()``) and
-:mod:`pyws.compat.aiohttp` (``pyws.patch_aiohttp()``); what they share is in
-:mod:`pyws.compat._common`.
+One module per library: :mod:`pyws.compat.websockets` (``pyws.patch_websockets()``),
+:mod:`pyws.compat.aiohttp` (``pyws.patch_aiohttp()``) and
+:mod:`pyws.compat.websocket_client` (``pyws.patch_websocket_client()``); what they share is
+in :mod:`pyws.compat._common`.
 Each patch does nothing outside Pyodide and returns False; a second call changes nothing.
 """

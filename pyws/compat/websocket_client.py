@@ -39,6 +39,7 @@ from websocket import _app, _core, _dispatcher, _exceptions, _handshake, _loggin
 from websocket._abnf import ABNF, STATUS_NORMAL
 
 from .. import exceptions, sync
+from .._redact import redact
 from .._validation import check_close
 from ..exceptions import ConnectionClosed
 from ._common import PING_IMPOSSIBLE, is_empty, is_none, warn_ignored
@@ -206,11 +207,11 @@ def _opening_error(url: str, failed: exceptions.InvalidHandshake) -> BaseExcepti
     if isinstance(cause, OSError):
         return cause
     if failed.why is not None:
-        return WebSocketException(f"could not connect to {url}: {failed.why}")
+        return WebSocketException(f"could not connect to {redact(url)}: {failed.why}")
     return WebSocketException(
-        f"could not connect to {url}: {exceptions._unknown_reason()} (a refused connection, "
-        "an unknown host, an HTTP status other than 101 and a TLS failure all look the same "
-        "to a page)"
+        f"could not connect to {redact(url)}: {exceptions._unknown_reason()} (a refused "
+        "connection, an unknown host, an HTTP status other than 101 and a TLS failure all look "
+        "the same to a page)"
     )
 
 

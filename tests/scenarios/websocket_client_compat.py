@@ -61,6 +61,11 @@ async def websocket_client_patch_replaces_what_touches_a_socket(server: Server) 
 
     real = (websocket.WebSocket, websocket.WebSocketApp, websocket.create_connection)
     assert real[0].__module__ == "websocket._core"
+    # Unpatched, websocket-client cannot reach a server from Pyodide, whose socket
+    # emulation has no network: in a browser Pyodide 314 waits out the timeout, 0.29
+    # raises "Protocol not available" at once, Node "Host is unreachable".
+    with raises((websocket.WebSocketTimeoutException, OSError)):
+        websocket.create_connection(server.url("/echo"), timeout=1)
     with pyws.patched_websocket_client() as patched:
         from pyws.compat import websocket_client as compat
 
