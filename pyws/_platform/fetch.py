@@ -8,8 +8,8 @@ chunk from the response's ``ReadableStream`` (``response.body.getReader()``), so
 body is never held whole. Cancelling the Python side aborts the request.
 
 What a page cannot do, this module does not hide: it reports it. The browser drops the
-*forbidden* request headers (``Host``, ``Cookie``, ``Connection``...: :func:`forbidden`),
-refuses a cross-origin response the server did not allow (CORS), and shows a failed
+*forbidden* request headers (``Host``, ``Cookie``, ``Connection``...: the caller leaves them
+out), refuses a cross-origin response the server did not allow (CORS), and shows a failed
 request as one ``TypeError`` whatever the cause (refused, DNS, TLS, CORS): a
 :exc:`FetchFailed` says which causes are possible.
 """
@@ -74,39 +74,6 @@ _origin = run_js(
     """
 )
 
-BROWSER_FORBIDDEN = frozenset(
-    {
-        "accept-charset",
-        "accept-encoding",
-        "access-control-request-headers",
-        "access-control-request-method",
-        "connection",
-        "content-length",
-        "cookie",
-        "cookie2",
-        "date",
-        "dnt",
-        "expect",
-        "host",
-        "keep-alive",
-        "origin",
-        "referer",
-        "set-cookie",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "via",
-    }
-)
-"""The Fetch standard's forbidden request header names (and every ``Proxy-`` and ``Sec-``
-one): a page's ``fetch`` drops them, the browser sets its own."""
-NODE_FORBIDDEN = frozenset(
-    {"connection", "keep-alive", "transfer-encoding", "upgrade", "expect", "content-length"}
-)
-"""What Node's undici ``fetch`` refuses or sets itself (it throws ``invalid connection
-header`` and the like for these; ``Content-Length`` it computes from the body)."""
-
 
 def in_node() -> bool:
     """Node: a ``process`` and no ``document`` nor worker scope (no CORS, no cookies)."""
@@ -115,14 +82,6 @@ def in_node() -> bool:
         and getattr(js, "document", None) is None
         and getattr(js, "importScripts", None) is None
     )
-
-
-def forbidden(name: str) -> bool:
-    """Whether this runtime's ``fetch`` drops or refuses request header ``name``."""
-    lower = name.lower()
-    if in_node():
-        return lower in NODE_FORBIDDEN
-    return lower in BROWSER_FORBIDDEN or lower.startswith(("proxy-", "sec-"))
 
 
 def can_stream_uploads() -> bool:

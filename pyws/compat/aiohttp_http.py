@@ -70,6 +70,49 @@ AUTO_HEADERS = {
 """Forbidden headers aiohttp adds by itself: dropped without a warning."""
 
 
+BROWSER_FORBIDDEN = frozenset(
+    {
+        "accept-charset",
+        "accept-encoding",
+        "access-control-request-headers",
+        "access-control-request-method",
+        "connection",
+        "content-length",
+        "cookie",
+        "cookie2",
+        "date",
+        "dnt",
+        "expect",
+        "host",
+        "keep-alive",
+        "origin",
+        "referer",
+        "set-cookie",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "via",
+    }
+)
+"""The Fetch standard's forbidden request header names (and every ``Proxy-`` and ``Sec-``
+one): a page's ``fetch`` drops them, the browser sets its own."""
+NODE_FORBIDDEN = frozenset(
+    {"connection", "keep-alive", "transfer-encoding", "upgrade", "expect", "content-length"}
+)
+"""What Node's undici ``fetch`` refuses or sets itself (it throws ``invalid connection
+header`` and the like for these; ``Content-Length`` it computes from the body)."""
+
+
+def forbidden(name: str, node: bool) -> bool:
+    """Whether the runtime's ``fetch`` (Node's if ``node``, else a browser's) drops or
+    refuses request header ``name``."""
+    lower = name.lower()
+    if node:
+        return lower in NODE_FORBIDDEN
+    return lower in BROWSER_FORBIDDEN or lower.startswith(("proxy-", "sec-"))
+
+
 class BrowserFetchError(ClientConnectorError):
     """``fetch`` failed without a response the page may read: aiohttp's
     ``ClientConnectorError`` (so a ``ClientConnectionError``, a ``ClientOSError``).
@@ -221,7 +264,7 @@ class FetchConnection:
             and hdrs.CONTENT_TYPE not in req.headers
         ):
             req.headers[hdrs.CONTENT_TYPE] = "application/octet-stream"
-        headers = _headers(req, fetch.forbidden, fetch.in_node())
+        headers = _headers(req, fetch.in_node())
         body = await _body(req, fetch.can_stream_uploads())
         # Node shows 3xx responses, and ClientSession._request follows them itself (so
         # history, max_redirects and the cross-origin header rules are aiohttp's); a page
@@ -400,9 +443,7 @@ def _followed(resp: ClientResponse, url: URL) -> ClientResponse:
     return first
 
 
-def _headers(
-    req: ClientRequest, forbidden: Callable[[str], bool], node: bool
-) -> list[tuple[str, str]]:
+def _headers(req: ClientRequest, node: bool) -> list[tuple[str, str]]:
     """The request's headers as the runtime's ``fetch`` takes them: those it forbids are
     dropped; a RuntimeWarning names those the code asked for (not aiohttp's own)."""
     kept: list[tuple[str, str]] = []
@@ -410,7 +451,7 @@ def _headers(
     for name, value in req.headers.items():
         if name.lower() == "user-agent" and value == SERVER_SOFTWARE and not node:
             continue  # aiohttp's default; the browser sends its own
-        if not forbidden(name):
+        if not forbidden(name, node):
             kept.append((name, value))
             continue
         if name in AUTO_HEADERS or (name.lower() == "host" and value in (host, req.url.host)):
