@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import js
 from pyodide.code import run_js
-from pyodide.ffi import JsException, create_proxy, to_js
+from pyodide.ffi import create_proxy, to_js
 
 Redirect = Literal["follow", "manual", "error"]
 PIECE = 64 * 1024
@@ -30,26 +30,41 @@ PIECE = 64 * 1024
 
 # One call into JS per request: the init object, the AbortController, and a promise of
 # what Python needs from the Response as one array (status, statusText, url, redirected,
-# type, [[name, value]...], reader or null). Headers iterate with each Set-Cookie apart.
-_start = run_js(
+# type, [[name, value]...], reader or undefined). Headers iterate with each Set-Cookie
+# apart. And the next chunk of a body (a Uint8Array), or undefined (None) at its end.
+#
+# A rejection becomes a resolved ["failed", what the runtime said]: the promises Python
+# awaits only ever resolve. (WebKitGTK without JSPI never woke Python for a rejected fetch:
+# a refused port and a CORS refusal waited out the 30 s connect timeout, measured on the
+# webkit targets, 2026-12-07, where Chromium and Firefox raised at once.)
+_start, _read = run_js(
     """
-    (url, method, headers, body, redirect, credentials, duplex) => {
-        const controller = new AbortController();
-        const init = { method, headers, redirect, credentials, signal: controller.signal };
-        if (body !== undefined && body !== null) {
-            init.body = body;
-            if (duplex) init.duplex = "half";
-        }
-        const promise = fetch(url, init).then((r) => [
-            r.status, r.statusText, r.url, r.redirected, r.type, [...r.headers],
-            r.body ? r.body.getReader() : undefined,
-        ]);
-        return [promise, controller];
-    }
+    (() => {
+        const failed = (e) => {
+            const cause = e && e.cause ? ` (${e.cause.message || e.cause})` : "";
+            return ["failed", String((e && e.message) || e) + cause];
+        };
+        const start = (url, method, headers, body, redirect, credentials, duplex) => {
+            const controller = new AbortController();
+            const init = { method, headers, redirect, credentials, signal: controller.signal };
+            if (body !== undefined && body !== null) {
+                init.body = body;
+                if (duplex) init.duplex = "half";
+            }
+            const promise = fetch(url, init).then(
+                (r) => [
+                    r.status, r.statusText, r.url, r.redirected, r.type, [...r.headers],
+                    r.body ? r.body.getReader() : undefined,
+                ],
+                failed,
+            );
+            return [promise, controller];
+        };
+        const read = (reader) => reader.read().then((r) => (r.done ? undefined : r.value), failed);
+        return [start, read];
+    })()
     """
 )
-# The next chunk of a body (a Uint8Array), or undefined (None) at its end.
-_read = run_js("(reader) => reader.read().then((r) => (r.done ? undefined : r.value))")
 # A ReadableStream over a Python async pull: an upload streamed where the runtime allows.
 _upload_stream = run_js(
     """
@@ -148,13 +163,15 @@ class FetchResponse:
         while self._pending is None:
             if self._reader is None:
                 return None
-            try:
-                chunk = await _read(self._reader)
-            except JsException as exc:
+            chunk = await _read(self._reader)
+            if _failed(chunk):
                 self._reader = None
                 raise FetchFailed(
-                    self.url, f"the response body broke off: {exc}", cross_origin=False, origin=""
-                ) from exc
+                    self.url,
+                    f"the response body broke off: {chunk[1]}",
+                    cross_origin=False,
+                    origin="",
+                )
             if chunk is None:
                 self._reader = None
                 return None
@@ -206,13 +223,23 @@ async def fetch(
     except asyncio.CancelledError:
         controller.abort()
         raise
-    except JsException as exc:
-        crossing, origin = cross_origin(url)
-        raise FetchFailed(url, _why(exc), cross_origin=crossing, origin=origin) from exc
     finally:
         for proxy in proxies:
             proxy.destroy()
+    if _failed(parts):
+        crossing, origin = cross_origin(url)
+        raise FetchFailed(url, str(parts[1]), cross_origin=crossing, origin=origin)
     return FetchResponse(parts, controller)
+
+
+def _failed(result: Any) -> bool:
+    """Whether a promise of :data:`_start` or :data:`_read` resolved with a failure."""
+    return (
+        result is not None
+        and not isinstance(result, int | str | bytes)
+        and getattr(result, "length", 0) == 2
+        and result[0] == "failed"
+    )
 
 
 def _streamed(body: AsyncIterator[bytes], proxies: list[Any]) -> Any:
@@ -228,12 +255,3 @@ def _streamed(body: AsyncIterator[bytes], proxies: list[Any]) -> Any:
 
     proxies.append(create_proxy(pull))
     return _upload_stream(proxies[0])
-
-
-def _why(exc: JsException) -> str:
-    """What the runtime said about a rejected ``fetch`` (Node puts the cause apart)."""
-    message = getattr(exc, "message", None) or str(exc)
-    cause = getattr(exc, "cause", None)
-    if cause is not None:
-        message = f"{message} ({getattr(cause, 'message', None) or cause})"
-    return str(message)
