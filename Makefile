@@ -82,7 +82,7 @@ bench-smoke: setup browser
 	$(PY) -m bench --quick
 
 # The model-based tests (tests/model; docs/reliability.md). `make test` runs them bounded and
-# derandomised (Hypothesis profile "ci"); `make fuzz` runs each of the 6 machines for
+# derandomised (Hypothesis profile "ci"); `make fuzz` runs each of the 9 machines for
 # FUZZ_SECONDS on fresh random examples (profile "fuzz"), keeping Hypothesis's example
 # database in build/hypothesis, so a failure found once is replayed first ever after.
 # Each machine's example count goes to the output and to build/fuzz.log.
