@@ -331,6 +331,7 @@ class WebSocketClientDifferential(RuleBasedStateMachine):
             st.tuples(st.just("client_close_in_callback"), PAGE_CODES, REASONS),
             st.tuples(st.just("drop"), st.just(0), st.just("")),
             st.tuples(st.just("raise_then_close"), st.just(1000), st.just("")),
+            st.tuples(st.just("server_close_reconnect"), PAGE_CODES, REASONS),
         ),
     )
     def run_app(self, sends: list[str | bytes], end: tuple[str, int, str]) -> None:
@@ -352,7 +353,7 @@ class WebSocketClientDifferential(RuleBasedStateMachine):
             events.append(("open",))
             for message in sends:
                 app.send(message, ABNF.OPCODE_TEXT if isinstance(message, str) else 2)
-            if kind == "server_close":
+            if kind in ("server_close", "server_close_reconnect"):
                 app.send(command(close=[code, reason]))
             elif kind == "drop":
                 app.send(command(drop=True))
@@ -371,9 +372,14 @@ class WebSocketClientDifferential(RuleBasedStateMachine):
             if isinstance(error, RuntimeError):
                 app.close()
 
+        def on_reconnect(app: Any) -> None:
+            events.append(("reconnect",))
+            app.keep_running = False  # one reconnection: its loop checks this first
+
         app = make(
             URL[0],
             on_open=on_open,
+            on_reconnect=on_reconnect,
             on_message=on_message,
             on_data=lambda app, *args: events.append(("data", *args)),
             on_error=on_error,
@@ -381,7 +387,10 @@ class WebSocketClientDifferential(RuleBasedStateMachine):
         )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            returned = app.run_forever()
+            # reconnect= is a delay in seconds (an int in websocket-client's hints; it
+            # sleeps any number): a short one, so that the run stays short.
+            reconnect = 0.05 if kind == "server_close_reconnect" else None
+            returned = app.run_forever(reconnect=reconnect)
         assert last == len(sends)
         return [*events, ("returned", returned, app.keep_running, app.sock)]
 
