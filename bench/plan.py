@@ -5,8 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-CONTENDERS = ("js", "wss", "pyws", "pyws_stream", "pyws_jsq", "naive", "pyscript", "cpython")
+SYNC = ("pyws_sync", "pyws_sync_relay")
+"""pyws.sync, blocking through JSPI in the page, and through the relay in a worker (its
+socket in the page): the round-trip and binary cases only."""
+CONTENDERS = (
+    "js", "wss", "pyws", "pyws_stream", "pyws_jsq", "naive", "pyscript", "cpython", *SYNC,
+)  # fmt: skip
 IN_PAGE = ("js", "wss", "pyws", "pyws_stream", "pyws_jsq", "naive", "pyscript")
+_NOT_SYNC = tuple(c for c in CONTENDERS if c not in SYNC)
 NEEDS_STREAM = ("wss", "pyws_stream")
 """Contenders over WebSocketStream: skipped where the browser has none."""
 RECEIVE_VARIANTS = ("pyws_inline", "pyws_defer", "pyws_timed", "pyws_adaptive")
@@ -30,6 +36,8 @@ LABELS = {
     "pyws_send_sync": "pyws, flat send, no coroutine",
     "pyws_send_batch": "pyws, coalesced sends",
     "pyws_send_view": "pyws, binary without a copy",
+    "pyws_sync": "pyws.sync (JSPI)",
+    "pyws_sync_relay": "pyws.sync (relay)",
     "naive": "naive wrapper",
     "pyscript": "PyScript",
     "cpython": "CPython websockets",
@@ -78,7 +86,13 @@ def full_plan(reps: int = 5) -> Plan:
         cases=(
             # The targets of issue 13, judged on the median of the per-run ratios.
             Case("rtt", "rtt", {"n": 2000, "warmup": 200}, target=0.90),
-            Case("pipelined", "pipelined", {"n": 10_000, "warmup": 1000}, target=0.95),
+            Case(
+                "pipelined",
+                "pipelined",
+                {"n": 10_000, "warmup": 1000},
+                target=0.95,
+                contenders=_NOT_SYNC,
+            ),
             Case("binary", "binary", binary, target=0.97, overrides=_PYSCRIPT_BINARY),
             Case(
                 "blob",
@@ -89,7 +103,13 @@ def full_plan(reps: int = 5) -> Plan:
                 contenders=tuple(c for c in IN_PAGE if c != "wss"),
                 overrides=_PYSCRIPT_BINARY,
             ),
-            Case("fanin", "fanin", {"n": 100, "warmup": 5, "connections": 100}, target=0.90),
+            Case(
+                "fanin",
+                "fanin",
+                {"n": 100, "warmup": 5, "connections": 100},
+                target=0.90,
+                contenders=_NOT_SYNC,
+            ),
             # Random payloads do not compress: this row shows deflate's full CPU cost, which
             # the server pays in Python's zlib, so it runs fewer messages.
             Case(
@@ -97,6 +117,7 @@ def full_plan(reps: int = 5) -> Plan:
                 "binary",
                 {"n": 16, "warmup": 2, "window": 4},
                 deflate=True,
+                contenders=_NOT_SYNC,
                 overrides=_PYSCRIPT_BINARY,
             ),
         ),

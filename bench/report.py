@@ -7,7 +7,7 @@ import statistics
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.plan import CONTENDERS, LABELS, RECEIVE_VARIANTS, VARIANTS, Case, Plan
+from bench.plan import CONTENDERS, LABELS, RECEIVE_VARIANTS, SYNC, VARIANTS, Case, Plan
 from bench.runner import Measurements, Run
 
 DASH = "\u2013"  # an en dash, for ranges and empty cells
@@ -228,6 +228,36 @@ EXPERIMENTS = (
     ("pyws_send_batch", "pyws", "coalesced ÷ pyws"),
     ("pyws_send_view", "pyws", "binary without a copy ÷ pyws"),
 )
+
+
+def _sync(m: Measurements) -> list[str]:
+    """pyws.sync, one row per way it blocks and case: ratio to raw JS in the same page, and
+    what the relay costs (relay ÷ JSPI, pair by pair against the same raw JS runs)."""
+    cases = [c for c in m.plan.cases if any(s in c.contenders for s in SYNC)]
+    if not cases:
+        return []
+    lines = [
+        "`pyws.sync` (blocking): ratio to raw JS in the same page; higher is better. The "
+        "relay runs Python in a worker, its socket in the page (docs/sync-relay.md):",
+        "",
+        "| pyws.sync | Scenario | ÷ raw JS | ÷ pyws (async) |",
+        "|---|---|---:|---:|",
+    ]
+    for contender in SYNC:
+        for case in cases:
+            if contender in case.contenders:
+                lines.append(
+                    f"| {LABELS[contender]} | {title(case, m.plan)} "
+                    f"| {_ratio_cell(m, case.name, contender)} "
+                    f"| {_ratio_cell(m, case.name, contender, 'pyws')} |"
+                )
+    for case in cases:
+        if all(s in case.contenders for s in SYNC):
+            lines.append(
+                f"| relay ÷ JSPI | {title(case, m.plan)} "
+                f"| {_ratio_cell(m, case.name, 'pyws_sync_relay', 'pyws_sync')} | {DASH} |"
+            )
+    return lines
 
 
 def _experiments(m: Measurements) -> list[str]:
@@ -493,6 +523,8 @@ def render(m: Measurements) -> str:
         "The experiments, pair by pair in the same page (above 1: the experiment is faster):",
         "",
         *_experiments(m),
+        "",
+        *_sync(m),
         "",
         *_send_phase(m),
         "",

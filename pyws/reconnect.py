@@ -7,6 +7,7 @@ has in ``websockets``: it returns None to retry, or the exception to raise.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -107,7 +108,7 @@ async def reconnect(
         status.attempt = 0
         opened_at = now()
         closed_at: list[float] = []
-        ws._closed.add_done_callback(lambda _, times=closed_at: times.append(now()))
+        ws._closed.add_done_callback(functools.partial(_record, closed_at, now))
         try:
             yield ws
         finally:
@@ -125,6 +126,10 @@ async def reconnect(
         else:  # opened and dropped at once: back off as after a failure
             await _wait(policy.backoff.delay(tries), pause, now, status)
             tries += 1
+
+
+def _record(times: list[float], now: Callable[[], float], _: object) -> None:
+    times.append(now())
 
 
 async def _wait(

@@ -15,6 +15,7 @@ import js
 from pyodide.code import run_js
 from pyodide.ffi import JsProxy, to_js
 
+from .._redact import redact
 from .._relay import Facts, RelayLoop, no_host, refusal
 from .._ring import CAPACITY, HEADER_SLOTS, HELLO, Kind, Record, RingReader
 from .._transport import BinaryType, Events
@@ -64,6 +65,11 @@ _size = run_js("(data) => data.byteLength ?? data.size")
 _BUFFERED = struct.Struct("<II")
 _CONNECTING, _OPEN, _CLOSING, _CLOSED = range(4)
 _ANSWERS = (Kind.CREATED, Kind.REFUSED)
+
+HELLO_TIMEOUT = 10.0
+"""How long the worker's first call waits for its page to answer the hello, in seconds.
+Not ``open_timeout``: a short one (0.2 s) would take a page busy for a moment for a page
+that hosts nothing, which is a set-up error, not a slow connection."""
 
 forced = False
 """``pyws.sync.set_mode("relay")``: the relay even where JSPI exists."""
@@ -174,12 +180,12 @@ class Channel:
 _channel: Channel | None = None
 
 
-def channel(hello_timeout: float | None) -> Channel:
+def channel() -> Channel:
     """This worker's channel, made (the hello) on first use; :exc:`RuntimeError` when no
-    host answers within ``hello_timeout`` s (None: 10)."""
+    host answers within :data:`HELLO_TIMEOUT` seconds."""
     global _channel
     if _channel is None:
-        _channel = Channel(10.0 if hello_timeout is None else hello_timeout)
+        _channel = Channel(HELLO_TIMEOUT)
     return _channel
 
 
@@ -221,9 +227,10 @@ class RelayTransport:
         self._events = events
         self._id = channel.new_id()
         self._state = _CONNECTING
-        self._url = url
-        self._protocol = ""
-        self._extensions = ""
+        # Plain attributes: the page's socket's, as the ring has told them so far.
+        self.url = url
+        self.protocol = ""
+        self.extensions = ""
         self._reported = 0
         self._unacked: deque[int] = deque()
         self._done = 0
@@ -233,7 +240,7 @@ class RelayTransport:
         if answer.kind == Kind.REFUSED:
             error = json.loads(answer.payload)
             raise _refused(url, str(error["name"]), str(error["message"]))
-        self._url = answer.payload.decode()
+        self.url = answer.payload.decode()
         channel.transports[self._id] = self
 
     def deliver(self, record: Record) -> None:
@@ -251,8 +258,8 @@ class RelayTransport:
                 self._done += 1
         elif kind == Kind.OPEN:
             opened = json.loads(payload)
-            self._url, self._protocol = opened["url"], opened["protocol"]
-            self._extensions = opened["extensions"]
+            self.url, self.protocol = opened["url"], opened["protocol"]
+            self.extensions = opened["extensions"]
             if self._state == _CONNECTING:
                 self._state = _OPEN
             events.on_open()
@@ -271,18 +278,6 @@ class RelayTransport:
     def buffered_amount(self) -> int:
         """What the page's socket reported, plus the sends it has not taken yet."""
         return self._reported + sum(self._unacked)
-
-    @property
-    def url(self) -> str:
-        return self._url
-
-    @property
-    def protocol(self) -> str:
-        return self._protocol
-
-    @property
-    def extensions(self) -> str:
-        return self._extensions
 
     def set_binary_type(self, binary_type: BinaryType) -> None:
         self._channel.post("binaryType", self._id, binary_type)
@@ -340,4 +335,4 @@ def _refused(url: str, name: str, message: str) -> Exception:
     """What the page's ``new WebSocket()`` threw, as pyws raises it in the page itself."""
     if name == "SecurityError":
         return InvalidURI(url, f"the browser refused it: {message}")
-    return RuntimeError(f"the page could not open {url}: {name}: {message}")
+    return RuntimeError(redact(f"the page could not open {url}: {name}: {message}"))

@@ -18,8 +18,8 @@ Pyodide has no raw sockets, so there ``ClientSession.ws_connect`` raises
 (``ClientSession._ws_connect``, which ``ws_connect`` and its ``async with`` wrap) by one
 that opens a :class:`pyws.WebSocket` and returns a :class:`BrowserWebSocketResponse`: a
 subclass of aiohttp's ``ClientWebSocketResponse`` that mirrors it member by member and
-returns aiohttp's own ``WSMessage``, ``WSMsgType`` and exceptions. HTTP requests through
-aiohttp are not touched.
+returns aiohttp's own ``WSMessage``, ``WSMsgType`` and exceptions. A session's HTTP
+requests go over the platform's ``fetch`` (:mod:`pyws.compat.aiohttp_http`).
 
 It follows ``pyodide_http.patch_all()``: outside Pyodide, or without aiohttp, it does
 nothing and returns False; a second call changes nothing. What each member and each
@@ -55,14 +55,17 @@ from aiohttp import (
     WSServerHandshakeError,
 )
 from aiohttp.http_websocket import WebSocketError
+from aiohttp.streams import EofStream
 from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from .. import _platform, exceptions
 from .._options import BROWSER_CANNOT
+from .._redact import redact
 from ..blob import Blob
 from ..client import connect as pyws_connect
 from ..connection import Data, WebSocket
+from . import aiohttp_http
 from ._common import PING_IMPOSSIBLE, is_empty, is_none, page_close, warn_ignored
 
 __all__ = ["BrowserHandshakeError", "BrowserWebSocketResponse", "patch_aiohttp"]
@@ -270,7 +273,7 @@ class HandshakeResponse:
         self.close()
 
     def __repr__(self) -> str:
-        return f"<HandshakeResponse({self.url}) [101 Switching Protocols]>"
+        return f"<HandshakeResponse({redact(str(self.url))}) [101 Switching Protocols]>"
 
 
 class _Held:
@@ -487,19 +490,33 @@ class BrowserWebSocketResponse(ClientWebSocketResponse):
             self._ws._abort()
             self._response.close()
             return True
+        ws = self._ws
+        if ws.close_code is not None and not ws.was_clean:
+            # Lost before this close(): aiohttp's writer fails first, whatever close_code
+            # said (aiohttp 3.14.5, measured by the differential machine).
+            self._close_code = ABNORMAL_CLOSURE
+            self._exception = ClientConnectionResetError("Cannot write to closing transport")
+            self._response.close()
+            return True
+        if self._close_code:
+            # A read timed out or was cancelled (1006), or the server's close was read:
+            # aiohttp sends its close frame and returns without waiting for an answer.
+            ws._close_soon(code, reason)
+            self._response.close()
+            return True
         try:
-            finished = await self._ws._close(code, reason)
+            finished = await ws._close(code, reason)
         except asyncio.CancelledError:
             self._close_code = ABNORMAL_CLOSURE
             raise
-        if not self._close_code:
-            self._after_close(finished)
-        self._response.close()
+        # Without a closing handshake, aiohttp's exception() is its reader's EofStream for
+        # a connection lost during close(), TimeoutError when ws_close ran out.
+        self._after_close(EofStream() if finished else TimeoutError())
         return True
 
-    def _after_close(self, finished: bool = True) -> None:
-        """``close_code`` (and ``exception()``) from how the connection ended; ``finished``
-        False when ``close()`` gave up waiting for the closing handshake."""
+    def _after_close(self, lost: BaseException | None = None) -> None:
+        """``close_code`` (and ``exception()``) from how the connection ended: ``lost``
+        (default: a ``ClientConnectionResetError``) if without a closing handshake."""
         ws = self._ws
         self._response.close()
         if ws.was_clean:
@@ -507,12 +524,8 @@ class BrowserWebSocketResponse(ClientWebSocketResponse):
             self._close_code = 0 if code == NO_STATUS else code
         else:
             self._close_code = ABNORMAL_CLOSURE
-            self._exception = (
-                TimeoutError()
-                if not finished
-                else ClientConnectionResetError(
-                    "the connection was lost without a closing handshake (1006)"
-                )
+            self._exception = lost or ClientConnectionResetError(
+                "the connection was lost without a closing handshake (1006)"
             )
 
     # -- receiving -----------------------------------------------------------------------
@@ -638,6 +651,7 @@ def patch_aiohttp() -> bool:
     if current is not _ws_connect:
         ORIGINAL["_ws_connect"] = current
         ClientSession._ws_connect = _ws_connect  # type: ignore[assignment,method-assign]
+    aiohttp_http.patch()
     return True
 
 

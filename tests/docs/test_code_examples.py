@@ -5,6 +5,10 @@ here with ``pyws[cpython]``, as a script) or ``# Pyodide`` (run in Chromium unde
 with top-level await, through pytest-pyodide's page). The one change made to a block is the
 bundled server's address: ``127.0.0.1:8000``, where ``make demo`` serves, becomes the port
 of the server this session started. Each block must end by itself and print something.
+
+A ``# Pyodide`` block whose first line says ``once pyws is installed`` shows code that runs
+where pyws already is (a worker's synchronous call, say): the test loads pyws into the page
+first, as getting-started.md's recipes do. Every other block says itself how pyws got there.
 """
 
 from __future__ import annotations
@@ -93,8 +97,10 @@ def test_pyodide_example(example: Example, selenium: Any, live_server: ServerPro
     """In Chromium, through ``runPythonAsync`` as a page would (no loadPackagesFromImports:
     the example itself says how its packages get there)."""
     code = example.code.replace(DEMO_ADDRESS, f"127.0.0.1:{live_server.port}")
+    installed = "once pyws is installed" in example.code.splitlines()[0]
     printed = selenium.run_js(
         f"""
+        if ({"true" if installed else "false"}) await pyodide.loadPackage("pyws");
         const printed = [];
         pyodide.setStdout({{ batched: (line) => printed.push(line) }});
         try {{

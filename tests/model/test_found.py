@@ -416,6 +416,48 @@ def test_aiohttp_ws_close_timeout_exception() -> None:
     replay(AiohttpPatchMachine, steps)
 
 
+def test_aiohttp_connection_lost_during_close() -> None:
+    """Found on the fixed code (random run): the connection cut while close() waited gave
+    ClientConnectionResetError; aiohttp's exception() is its reader's EofStream."""
+
+    def steps(state: AiohttpPatchMachine) -> None:
+        state.open(autoclose=False)
+        state.server_goes_deaf()
+        state.close(code=1000, message=b"")
+        state.server_cuts_the_connection()
+
+    replay(AiohttpPatchMachine, steps)
+
+
+def test_aiohttp_close_after_a_cancelled_read_and_a_lost_connection() -> None:
+    """Found on the fixed code: after a cancelled receive() (close_code 1006) and a cut
+    connection, close() left exception() None; aiohttp's writer fails:
+    ClientConnectionResetError."""
+
+    def steps(state: AiohttpPatchMachine) -> None:
+        state.open(autoclose=False)
+        state.receive(timeout=None)
+        state.cancel_reader()
+        state.server_cuts_the_connection()
+        state.close(code=1000, message=b"")
+
+    replay(AiohttpPatchMachine, steps)
+
+
+def test_aiohttp_close_after_a_cancelled_read_does_not_wait() -> None:
+    """Found on the fixed code: after a cancelled receive(), close() waited for the
+    server's answer; aiohttp sends its close and returns at once."""
+
+    def steps(state: AiohttpPatchMachine) -> None:
+        state.open(autoclose=False)
+        state.server_goes_deaf()
+        state.receive(timeout=None)
+        state.cancel_reader()
+        state.close(code=1000, message=b"")
+
+    replay(AiohttpPatchMachine, steps)
+
+
 # -- overflow="pause" (PauseMachine, on 5f7ec8f's code: issue 25) ----------------------------
 
 

@@ -227,6 +227,48 @@ async def sync_relay_on_a_main_thread_says_what_is_missing(server: Server) -> No
     assert environment.live_proxies() == 0, "the refused connect left a socket behind"
 
 
+def in_an_unhosted_worker(url: str) -> str:
+    """Run in harness/suite_web/unhosted_worker.mjs, whose page hosts no relay: what
+    pyws.sync says there (it waits 1 s for the page's answer, not its usual 10)."""
+    from pyws._platform import relay
+
+    relay.HELLO_TIMEOUT = 1.0
+    try:
+        pyws.sync.connect(url, open_timeout=1)
+    except RuntimeError as exc:
+        return str(exc)
+    return "connected"
+
+
+@scenario("js", "main_thread", "not:jspi")
+async def sync_relay_without_a_host_says_how_to_add_it(server: Server) -> None:
+    """WebKit: a worker of this (isolated) page, which calls no hostRelays for it, is told
+    that no relay host answered and how to add one."""
+    import js
+    from pyodide.ffi import create_proxy, to_js
+
+    got: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+    def on_message(event: object) -> None:
+        data = getattr(event, "data", None)
+        if isinstance(data, str) and not got.done():  # not pyws's hello, which nobody takes
+            got.set_result(data)
+
+    listener = create_proxy(on_message)
+    options = to_js({"type": "module"}, dict_converter=js.Object.fromEntries)
+    worker = js.Worker.new(js.URL.new("/unhosted_worker.mjs", js.location.href).href, options)
+    worker.addEventListener("message", listener)
+    try:
+        worker.postMessage(server.url("/echo"))
+        said = await asyncio.wait_for(got, 150)
+    finally:
+        worker.terminate()
+        listener.destroy()
+    for words in ("no relay host answered this worker within 1 s", "hostRelays(worker)",
+                  "pyws-relay.mjs", "Cross-Origin-Embedder-Policy"):  # fmt: skip
+        assert words in said, said
+
+
 @scenario("sync")
 async def sync_mode_tells_which_way_blocks(server: Server) -> None:
     mode = pyws.sync.mode()

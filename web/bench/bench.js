@@ -21,6 +21,7 @@ const PY_FILES = [
   "bench_jsqueue.py",
   "bench_variants.py",
   "bench_naive.py",
+  "bench_sync.py",
 ];
 const PYODIDE_URL = "/pyodide/pyodide.mjs";
 const PYSCRIPT_URL = "/node_modules/@pyscript/core/dist/core.js";
@@ -359,6 +360,8 @@ async function setup({ payloads, payload_size, pyscript, pyscript_timeout_ms }) 
     };
   }
   python.naive = pyodide.pyimport("bench_naive");
+  python.pyws_sync = pyodide.pyimport("bench_sync"); // JSPI, in this page
+  python.pyws_sync_relay = await relayContender(globalThis.benchPayloads);
   const info = {
     crossOriginIsolated: globalThis.crossOriginIsolated,
     userAgent: navigator.userAgent,
@@ -378,6 +381,37 @@ async function setup({ payloads, payload_size, pyscript, pyscript_timeout_ms }) 
   }
   status("ready");
   return info;
+}
+
+// pyws.sync through the relay: Python in a worker (bench_worker.mjs), its sockets hosted
+// here, as docs/sync-relay.md sets it up. Resolves once the worker has loaded.
+async function relayContender(payloads) {
+  const { hostRelays } = await import("/pyodide/pyws-relay.mjs");
+  const worker = new Worker("./bench_worker.mjs", { type: "module" });
+  hostRelays(worker);
+  const waiting = new Map();
+  let next = 0;
+  let ready;
+  const started = new Promise((resolve, reject) => {
+    ready = resolve;
+    worker.onerror = (event) => reject(new Error(`bench_worker.mjs: ${event.message ?? event}`));
+  });
+  worker.onmessage = ({ data }) => {
+    if (data.ready) return ready();
+    const { resolve, reject } = waiting.get(data.id);
+    waiting.delete(data.id);
+    if (data.ok) resolve(data.result);
+    else reject(new Error(data.error));
+  };
+  const ask = (message) =>
+    new Promise((resolve, reject) => {
+      const id = next++;
+      waiting.set(id, { resolve, reject });
+      worker.postMessage({ ...message, id });
+    });
+  await started;
+  await ask({ op: "payloads", payloads });
+  return { run: (scenario, options) => ask({ op: "run", scenario, options }) };
 }
 
 async function run({ contender, scenario, options }) {
