@@ -138,7 +138,8 @@ docs: build/docs/index.html
 build/docs/index.html: $(VENV)/.installed $(shell find docs examples -type f) README.md \
 		CHANGELOG.md $(shell find pyws -name '*.py')
 	rm -rf build/docs build/docs-doctrees
-	$(VENV)/bin/sphinx-build -W --keep-going -n -q -b html -d build/docs-doctrees docs build/docs
+	$(VENV)/bin/sphinx-build -W --keep-going -n -q -b html -d build/docs-doctrees docs build/docs \
+		|| { rm -f $@; exit 1; }  # --keep-going writes the pages: no stale target on a warning
 
 # Playwright cannot download its own browser here: use Debian's chromium.
 browser:
