@@ -87,9 +87,10 @@ bench-smoke: setup browser
 	$(PY) -m bench --quick
 
 # The model-based tests (tests/model; docs/reliability.md). `make test` runs them bounded and
-# derandomised (Hypothesis profile "ci"); `make fuzz` runs each machine for
-# FUZZ_SECONDS on fresh random examples (profile "fuzz"), keeping Hypothesis's example
-# database in build/hypothesis, so a failure found once is replayed first ever after.
+# derandomised (Hypothesis profile "ci"); `make fuzz` runs each of the 10 machines (one per
+# run_machine() call in tests/model) for FUZZ_SECONDS on fresh random examples (profile
+# "fuzz"), keeping Hypothesis's example database in build/hypothesis, so a failure found once
+# is replayed first ever after.
 # Each machine's example count goes to the output and to build/fuzz.log.
 FUZZ_SECONDS ?= 150
 fuzz: $(VENV)/.installed
@@ -137,7 +138,8 @@ docs: build/docs/index.html
 build/docs/index.html: $(VENV)/.installed $(shell find docs examples -type f) README.md \
 		CHANGELOG.md $(shell find pyws -name '*.py')
 	rm -rf build/docs build/docs-doctrees
-	$(VENV)/bin/sphinx-build -W --keep-going -n -q -b html -d build/docs-doctrees docs build/docs
+	$(VENV)/bin/sphinx-build -W --keep-going -n -q -b html -d build/docs-doctrees docs build/docs \
+		|| { rm -f $@; exit 1; }  # --keep-going writes the pages: no stale target on a warning
 
 # Playwright cannot download its own browser here: use Debian's chromium.
 browser:
