@@ -16,6 +16,7 @@ from typing import Any, Literal, overload
 
 from . import _wakeup
 from ._members import ClosesOnExit, forward
+from ._redact import redact
 from ._transport import BinaryType, Events, Transport, TransportFactory
 from ._validation import check_binary_type, check_close, check_timeout
 from .blob import Blob
@@ -359,7 +360,7 @@ class WebSocket(ClosesOnExit):
     )
 
     def __repr__(self) -> str:
-        return f"<pyws.WebSocket {self.url} {self.state.name}>"
+        return f"<pyws.WebSocket {redact(self.url)} {self.state.name}>"
 
     # -- receiving -----------------------------------------------------------------------
 

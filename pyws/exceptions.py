@@ -9,6 +9,8 @@ from __future__ import annotations
 import sys
 from typing import Any, NamedTuple, overload
 
+from ._redact import redact
+
 __all__ = [
     "Close",
     "ConcurrencyError",
@@ -39,12 +41,15 @@ class WebSocketError(Exception):
 
 
 class InvalidURI(WebSocketError, ValueError):
-    """The URL given to :func:`pyws.connect` is not a valid WebSocket URL."""
+    """The URL given to :func:`pyws.connect` is not a valid WebSocket URL.
+
+    :attr:`uri` is the URL as given; the message shows it without its password.
+    """
 
     def __init__(self, uri: object, msg: str) -> None:
         self.uri = uri
         self.msg = msg
-        super().__init__(f"{uri!r} isn't a valid WebSocket URL: {msg}")
+        super().__init__(redact(f"{uri!r} isn't a valid WebSocket URL: {msg}"))
 
 
 class InvalidHandshake(WebSocketError):
@@ -55,7 +60,8 @@ class InvalidHandshake(WebSocketError):
     console shows it. :attr:`why` holds it when pyws itself failed the handshake, or when
     the platform tells: in CPython, the exception that failed the connection (a refused
     connection, an ``ssl.SSLCertVerificationError``, the server's HTTP status...) is the
-    ``__cause__``, and its text is in the message.
+    ``__cause__``, and its text is in the message. :attr:`url` is the URL as given; the
+    message (and :attr:`why`) show URLs without their passwords.
     """
 
     def __init__(
@@ -71,9 +77,9 @@ class InvalidHandshake(WebSocketError):
         if why is None and cause is not None:
             text = str(cause)
             why = f"{type(cause).__name__}: {text}" if text else type(cause).__name__
-        self.why = why
+        self.why = None if why is None else redact(why)
         detail = f" (close code {code}); {_unknown_reason()}" if why is None else f": {why}"
-        super().__init__(f"could not connect to {url}{detail}")
+        super().__init__(redact(f"could not connect to {url}{detail}"))
         if cause is not None:
             self.__cause__ = cause
 

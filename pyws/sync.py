@@ -41,6 +41,7 @@ from . import _platform
 from ._members import ClosesOnExitSync, forward, settable
 from ._options import warn_browser_cannot
 from ._platform import TransportName
+from ._redact import redact
 from ._transport import BinaryType
 from .bounds import Overflow, QueueBound
 from .client import DEFAULT_WRITE_LIMIT
@@ -186,7 +187,7 @@ def _run[T](coroutine: Coroutine[Any, Any, T], owner: AsyncWebSocket | None = No
         if owner is None and relay.wanted():  # no connection's: the way in use now
             try:
                 mode()  # raises where the relay cannot run
-                relay.channel(None)  # raises where no host answers
+                relay.channel()  # raises where no host answers
             except BaseException:
                 coroutine.close()
                 raise
@@ -236,7 +237,7 @@ class WebSocket(ClosesOnExitSync):
     )
 
     def __repr__(self) -> str:
-        return f"<pyws.sync.WebSocket {self.url} {self.state.name}>"
+        return f"<pyws.sync.WebSocket {redact(self.url)} {self.state.name}>"
 
     # -- blocking calls -------------------------------------------------------------------
 
@@ -351,7 +352,7 @@ def connect(
     from ._platform import relay
 
     mode()  # raises where the relay cannot run, naming what is missing
-    relay.channel(open_timeout)  # raises where no host answers
+    relay.channel()  # raises where no host answers
     return WebSocket(relay.run(_open(opening)))
 
 

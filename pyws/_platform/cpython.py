@@ -28,6 +28,7 @@ from websockets.protocol import State as ProtocolState
 from websockets.typing import Subprotocol
 from websockets.uri import WebSocketURI
 
+from .._redact import redact
 from .._transport import BinaryType, Events, TransportFactory
 from .._url import DEFAULT_PORTS, parse, percent_decode
 from ..blob import Blob
@@ -469,7 +470,10 @@ class StreamTransport(asyncio.Protocol):
         """
         if cause is not None:
             _log.warning(
-                "WebSocket connection to %s failed: %s: %s", self._url, type(cause).__name__, cause
+                "WebSocket connection to %s failed: %s: %s",
+                redact(self._url),
+                type(cause).__name__,
+                redact(str(cause)),
             )
             if self._state == State.CONNECTING and self._cause is None:
                 self._cause = cause

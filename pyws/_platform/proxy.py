@@ -15,6 +15,8 @@ from base64 import b64encode
 
 from websockets.http11 import USER_AGENT
 
+from .._redact import redact
+
 __all__ = ["Proxy", "proxy_for"]
 
 
@@ -60,11 +62,13 @@ class Proxy:
         parts = urllib.parse.urlsplit(url)
         if parts.scheme not in ("http", "https"):
             raise ValueError(
-                f"proxy {url!r}: pyws in CPython tunnels through http:// and https:// proxies "
-                "(HTTP CONNECT); SOCKS proxies are not supported"
+                f"proxy {redact(repr(url))}: pyws in CPython tunnels through http:// and "
+                "https:// proxies (HTTP CONNECT); SOCKS proxies are not supported"
             )
         if not parts.hostname or parts.path not in ("", "/") or parts.query or parts.fragment:
-            raise ValueError(f"proxy {url!r}: expected scheme://[user:password@]host[:port]")
+            raise ValueError(
+                f"proxy {redact(repr(url))}: expected scheme://[user:password@]host[:port]"
+            )
         self.url = url
         self.secure = parts.scheme == "https"
         self.host = parts.hostname
@@ -98,7 +102,9 @@ class Proxy:
             status = head.split(b"\r\n", 1)[0].decode("latin-1")
             fields = status.split(" ", 2)
             if len(fields) < 2 or not fields[0].startswith("HTTP/") or fields[1][:1] != "2":
-                raise ConnectionError(f"proxy {self.url} refused CONNECT {host}:{port}: {status}")
+                raise ConnectionError(
+                    f"proxy {redact(self.url)} refused CONNECT {host}:{port}: {status}"
+                )
         except BaseException:
             transport.abort()
             raise

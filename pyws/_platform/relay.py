@@ -15,6 +15,7 @@ import js
 from pyodide.code import run_js
 from pyodide.ffi import JsProxy, to_js
 
+from .._redact import redact
 from .._relay import Facts, RelayLoop, no_host, refusal
 from .._ring import CAPACITY, HEADER_SLOTS, HELLO, Kind, Record, RingReader
 from .._transport import BinaryType, Events
@@ -64,6 +65,11 @@ _size = run_js("(data) => data.byteLength ?? data.size")
 _BUFFERED = struct.Struct("<II")
 _CONNECTING, _OPEN, _CLOSING, _CLOSED = range(4)
 _ANSWERS = (Kind.CREATED, Kind.REFUSED)
+
+HELLO_TIMEOUT = 10.0
+"""How long the worker's first call waits for its page to answer the hello, in seconds.
+Not ``open_timeout``: a short one (0.2 s) would take a page busy for a moment for a page
+that hosts nothing, which is a set-up error, not a slow connection."""
 
 forced = False
 """``pyws.sync.set_mode("relay")``: the relay even where JSPI exists."""
@@ -174,12 +180,12 @@ class Channel:
 _channel: Channel | None = None
 
 
-def channel(hello_timeout: float | None) -> Channel:
+def channel() -> Channel:
     """This worker's channel, made (the hello) on first use; :exc:`RuntimeError` when no
-    host answers within ``hello_timeout`` s (None: 10)."""
+    host answers within :data:`HELLO_TIMEOUT` seconds."""
     global _channel
     if _channel is None:
-        _channel = Channel(10.0 if hello_timeout is None else hello_timeout)
+        _channel = Channel(HELLO_TIMEOUT)
     return _channel
 
 
@@ -329,4 +335,4 @@ def _refused(url: str, name: str, message: str) -> Exception:
     """What the page's ``new WebSocket()`` threw, as pyws raises it in the page itself."""
     if name == "SecurityError":
         return InvalidURI(url, f"the browser refused it: {message}")
-    return RuntimeError(f"the page could not open {url}: {name}: {message}")
+    return RuntimeError(redact(f"the page could not open {url}: {name}: {message}"))

@@ -48,6 +48,7 @@ from pyodide.code import run_js
 from pyodide.ffi import to_js
 
 from .._members import forward
+from .._redact import redact
 from .._transport import BinaryType, Events
 from .browser import BrowserSocket, refused_urls
 
@@ -296,7 +297,7 @@ class StreamTransport(BrowserSocket):
                 "Chromium discards the messages it had buffered and not handed over, and "
                 "does not say how many, so the close is reported unclean (have the server "
                 "wait for the client before it closes)",
-                self.url,
+                redact(self.url),
                 code,
             )
         self._events.on_close(code, reason, was_clean)

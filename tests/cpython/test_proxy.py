@@ -139,3 +139,31 @@ async def test_pyws_sync_takes_the_proxy_option_too(
             warnings.simplefilter("error", RuntimeWarning)
             assert await asyncio.to_thread(blocking) == "sync"
         assert len(proxy.requests) == 1
+
+
+async def test_a_proxy_password_is_never_printed(
+    server: ServerProcess, clean_env: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Issue 25, defect 8: the refusing proxy's password was in the InvalidHandshake's
+    # text, its cause (the ConnectionError) and the "pyws" warning log.
+    url = f"ws://{FAKE_HOST}:{server.port}/echo"
+    secret = "pr0xy-s3cret"
+    async with ConnectProxy(refuse=True).running() as refusing:
+        proxy = refusing.url.replace("//", f"//user:{secret}@")
+        with caplog.at_level("WARNING", logger="pyws"):
+            with pytest.raises(pyws.InvalidHandshake) as caught:
+                await pyws.connect(url, proxy=proxy)
+            clean_env.setenv("http_proxy", proxy)  # the system's setting: the same
+            with pytest.raises(pyws.InvalidHandshake) as from_env:
+                await pyws.connect(url)
+        assert len(refusing.requests) == 2
+    for error in (caught.value, from_env.value):
+        printed = [str(error), repr(error), str(error.why), str(error.__cause__)]
+        assert all(secret not in text for text in printed), printed
+        assert "user:****@127.0.0.1" in str(error), error  # which proxy, all the same
+    logged = [record.getMessage() for record in caplog.records]
+    assert logged and all(secret not in line for line in logged), logged
+    for bad in (f"ftp://user:{secret}@proxy:21", f"http://user:{secret}@proxy:3128/path"):
+        with pytest.raises(ValueError) as refused:
+            pyws.connect(url, proxy=bad)
+        assert secret not in str(refused.value), refused.value

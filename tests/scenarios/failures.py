@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 
 import pyws
@@ -70,3 +71,42 @@ async def a_slow_server_within_open_timeout_works(server: Server) -> None:
     async with pyws.connect(server.url("/slow?delay=0.3"), open_timeout=10) as ws:
         await ws.send("late but fine")
         assert await ws.recv() == "late but fine"
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+@scenario()
+async def a_urls_password_is_never_printed(server: Server) -> None:
+    # Issue 25, defect 8: the URL's password was in InvalidHandshake's and InvalidURI's
+    # text, the WebSocket's repr and (CPython) the "pyws" warning log.
+    secret = "s3cret-pw"
+    log = _Records()
+    logging.getLogger("pyws").addHandler(log)
+    try:
+        with raises(pyws.InvalidHandshake) as caught:
+            await pyws.connect(f"ws://user:{secret}@127.0.0.1:1/echo", open_timeout=20)
+        failed = caught.value
+        assert isinstance(failed, pyws.InvalidHandshake)
+        printed = [str(failed), repr(failed), str(failed.why), str(failed.__cause__)]
+        assert "ws://user:****@127.0.0.1:1/echo" in str(failed), failed  # which URL, still
+        with raises(pyws.InvalidURI) as invalid:
+            await pyws.connect(f"ws://user:{secret}@exa mple.com/echo")
+        printed += [str(invalid.value), repr(invalid.value)]
+        token = server.url("/echo").replace("//", f"//{secret}@")  # a token as user name
+        async with pyws.connect(token) as ws:
+            await ws.send("with credentials")
+            assert await ws.recv() == "with credentials"
+            printed.append(repr(ws))
+    finally:
+        logging.getLogger("pyws").removeHandler(log)
+    printed += log.lines
+    leaked = [text for text in printed if secret in text]
+    assert not leaked, leaked
+    assert environment.live_proxies() == 0
