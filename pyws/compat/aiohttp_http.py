@@ -475,9 +475,14 @@ async def _body(req: ClientRequest, can_stream: bool) -> bytes | AsyncIterator[b
     payload: Payload | None = req._body
     if payload is None:
         return None
-    if isinstance(payload, AsyncIterablePayload) and can_stream and not req.compress:
-        return _chunks(payload)
-    data = await payload.as_bytes()
+    if isinstance(payload, AsyncIterablePayload):
+        if can_stream and not req.compress:
+            return _chunks(payload)
+        # Read through write(), as aiohttp sends it, so that it is consumed as there (a
+        # redirect that must resend it fails as in aiohttp: the differential machine).
+        data = b"".join([chunk async for chunk in _chunks(payload)])
+    else:
+        data = await payload.as_bytes()
     if req.compress:
         wbits = 16 + zlib.MAX_WBITS if req.compress == "gzip" else zlib.MAX_WBITS
         packer = zlib.compressobj(wbits=wbits)
