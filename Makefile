@@ -23,7 +23,7 @@ test: setup browser firefox webkit lint build/pyodide-$(OLD_PYODIDE)/pyodide-loc
 # test per target and scenario (tests/targets); `make test` runs every target.
 VENV312 := .venv-3.12
 SUITE := $(VENV)/bin/pytest tests/targets $(PYTEST_ARGS) --target
-.PHONY: test-chromium test-worker test-chromium-stream test-pyodide-0.29 test-node test-cpython test-unit-3.12
+.PHONY: test-chromium test-worker test-chromium-stream test-pyodide-0.29 test-node test-cpython test-unit-3.12 test-relay
 
 test-chromium test-worker: setup browser
 	$(SUITE) $(@:test-%=%)
@@ -31,6 +31,11 @@ test-chromium test-worker: setup browser
 # The whole suite over WebSocketStream (transport="auto" picks it), in a page and a worker.
 test-chromium-stream: setup browser
 	$(SUITE) chromium-stream --target worker-stream
+
+# pyws.sync through its relay, forced where JSPI exists, in a Chromium and a Firefox worker:
+# the scenarios that block (docs/sync-relay.md). WebKit's worker uses it unforced.
+test-relay: setup browser firefox
+	$(SUITE) worker-relay --target firefox-worker-relay
 
 test-pyodide-0.29: setup browser build/pyodide-$(OLD_PYODIDE)/pyodide-lock.json
 	$(SUITE) pyodide-0.29
@@ -82,9 +87,10 @@ bench-smoke: setup browser
 	$(PY) -m bench --quick
 
 # The model-based tests (tests/model; docs/reliability.md). `make test` runs them bounded and
-# derandomised (Hypothesis profile "ci"); `make fuzz` runs each machine for
-# FUZZ_SECONDS on fresh random examples (profile "fuzz"), keeping Hypothesis's example
-# database in build/hypothesis, so a failure found once is replayed first ever after.
+# derandomised (Hypothesis profile "ci"); `make fuzz` runs each of the 10 machines (one per
+# run_machine() call in tests/model) for FUZZ_SECONDS on fresh random examples (profile
+# "fuzz"), keeping Hypothesis's example database in build/hypothesis, so a failure found once
+# is replayed first ever after.
 # Each machine's example count goes to the output and to build/fuzz.log.
 FUZZ_SECONDS ?= 150
 fuzz: $(VENV)/.installed
@@ -132,7 +138,8 @@ docs: build/docs/index.html
 build/docs/index.html: $(VENV)/.installed $(shell find docs examples -type f) README.md \
 		CHANGELOG.md $(shell find pyws -name '*.py')
 	rm -rf build/docs build/docs-doctrees
-	$(VENV)/bin/sphinx-build -W --keep-going -n -q -b html -d build/docs-doctrees docs build/docs
+	$(VENV)/bin/sphinx-build -W --keep-going -n -q -b html -d build/docs-doctrees docs build/docs \
+		|| { rm -f $@; exit 1; }  # --keep-going writes the pages: no stale target on a warning
 
 # Playwright cannot download its own browser here: use Debian's chromium.
 browser:

@@ -7,6 +7,7 @@ API reference from the docstrings, with types, as the ``websockets`` docs do.
 
 from __future__ import annotations
 
+import pkgutil
 import re
 import sys
 from pathlib import Path
@@ -68,8 +69,30 @@ def _list_other_pages(app: Any, docname: str, source: list[str]) -> None:
     source[0] = source[0].replace("OTHER-PAGES", "\n".join(others))
 
 
+def _public_modules() -> list[str]:
+    return [
+        info.name
+        for info in pkgutil.walk_packages(pyws.__path__, "pyws.")
+        if not any(part.startswith("_") for part in info.name.split("."))
+    ]
+
+
+def _document_other_modules(app: Any, docname: str, source: list[str]) -> None:
+    """api.md, plus a section for each public module it does not document yet (a module
+    added later is in the reference at once; api.md can then say more about it)."""
+    if docname != "api":
+        return
+    for name in _public_modules():
+        if f".. automodule:: {name}\n" not in source[0]:
+            source[0] += (
+                f"\n## `{name}`\n\n```{{eval-rst}}\n.. automodule:: {name}\n"
+                "   :members:\n   :show-inheritance:\n```\n"
+            )
+
+
 def setup(app: Any) -> None:
     app.connect("source-read", _list_other_pages)
+    app.connect("source-read", _document_other_modules)
 
 
 html_theme = "furo"

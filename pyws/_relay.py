@@ -90,7 +90,7 @@ def refusal(facts: Facts, forced: bool) -> str | None:
 def no_host(seconds: float) -> str:
     """The refusal when the page did not answer the worker's hello."""
     return (
-        f"pyws.sync cannot block here: no relay host answered this worker within {seconds} s "
+        f"pyws.sync cannot block here: no relay host answered this worker within {seconds:g} s "
         "(pyws.sync blocks through its relay here, as this runtime lacks JSPI or the relay "
         f"was forced). The relay needs {SET_UP}"
     )

@@ -503,7 +503,9 @@ class WebSocket(ClosesOnExit):
         while waiting sends nothing and leaves the connection usable.
 
         Raises :exc:`ConnectionClosed` once the connection is closing or closed (the browser
-        would drop the data silently), :exc:`TypeError` for other types, and
+        would drop the data silently), also once the peer's close arrived while messages
+        before it wait unread (``overflow="pause"``; then with the peer's code and reason),
+        :exc:`TypeError` for other types, and
         :exc:`UnicodeEncodeError` for a str with lone surrogates.
         """
         # _buffered is what the browser reported after our last send; it only shrinks
@@ -587,7 +589,10 @@ class WebSocket(ClosesOnExit):
         bytes (else :exc:`ValueError`), so unlike the ``websockets`` library, an error
         inside ``async with`` also closes with 1000. Idempotent: closing a closing or
         closed connection only waits. If the handshake does not finish in time, the
-        connection is given up as closed with 1006.
+        connection is given up as closed with 1006. Messages not yet queued are dropped
+        from then on (WHATWG drops what arrives after ``close()``), so with
+        ``overflow="pause"`` it reads on, dropping, up to the peer's answer; and when the
+        peer's close came first and waits behind unread messages, it drops those and ends.
         """
         await self._close(code, reason)
 

@@ -187,7 +187,7 @@ def _run[T](coroutine: Coroutine[Any, Any, T], owner: AsyncWebSocket | None = No
         if owner is None and relay.wanted():  # no connection's: the way in use now
             try:
                 mode()  # raises where the relay cannot run
-                relay.channel(None)  # raises where no host answers
+                relay.channel()  # raises where no host answers
             except BaseException:
                 coroutine.close()
                 raise
@@ -352,7 +352,7 @@ def connect(
     from ._platform import relay
 
     mode()  # raises where the relay cannot run, naming what is missing
-    relay.channel(open_timeout)  # raises where no host answers
+    relay.channel()  # raises where no host answers
     return WebSocket(relay.run(_open(opening)))
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from server import devices, scenarios
+from server import devices, http, scenarios
 from server.echo import CLOSE_TIMEOUT, echo
 from server.graphql import graphql
 from server.registry import Registry
@@ -102,6 +102,7 @@ def make_app(
     request (e.g. an open WebSocket).
     """
     app = web.Application(
+        middlewares=[http.cors],
         handler_args={
             "keepalive_timeout": head_timeout,
             "max_line_size": MAX_REQUEST_LINE,
@@ -127,6 +128,8 @@ def make_app(
     app.router.add_get("/graphql", graphql)
     for path, handler in scenarios.ROUTES:
         app.router.add_get(path, handler)
+    for method, path, handler in http.ROUTES:
+        app.router.add_route(method, path, handler)
     attach_socketio(app)  # /socket.io/
     app.router.add_get("/api/v2/channels/{app}", devices.samsung_tv)
     app.router.add_get("/pyodide/{tail:.*}", static_handler(settings.dist_dir, CACHE_ASSETS))

@@ -66,6 +66,11 @@ _BUFFERED = struct.Struct("<II")
 _CONNECTING, _OPEN, _CLOSING, _CLOSED = range(4)
 _ANSWERS = (Kind.CREATED, Kind.REFUSED)
 
+HELLO_TIMEOUT = 10.0
+"""How long the worker's first call waits for its page to answer the hello, in seconds.
+Not ``open_timeout``: a short one (0.2 s) would take a page busy for a moment for a page
+that hosts nothing, which is a set-up error, not a slow connection."""
+
 forced = False
 """``pyws.sync.set_mode("relay")``: the relay even where JSPI exists."""
 
@@ -175,12 +180,12 @@ class Channel:
 _channel: Channel | None = None
 
 
-def channel(hello_timeout: float | None) -> Channel:
+def channel() -> Channel:
     """This worker's channel, made (the hello) on first use; :exc:`RuntimeError` when no
-    host answers within ``hello_timeout`` s (None: 10)."""
+    host answers within :data:`HELLO_TIMEOUT` seconds."""
     global _channel
     if _channel is None:
-        _channel = Channel(10.0 if hello_timeout is None else hello_timeout)
+        _channel = Channel(HELLO_TIMEOUT)
     return _channel
 
 

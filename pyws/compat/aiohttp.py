@@ -18,8 +18,8 @@ Pyodide has no raw sockets, so there ``ClientSession.ws_connect`` raises
 (``ClientSession._ws_connect``, which ``ws_connect`` and its ``async with`` wrap) by one
 that opens a :class:`pyws.WebSocket` and returns a :class:`BrowserWebSocketResponse`: a
 subclass of aiohttp's ``ClientWebSocketResponse`` that mirrors it member by member and
-returns aiohttp's own ``WSMessage``, ``WSMsgType`` and exceptions. HTTP requests through
-aiohttp are not touched.
+returns aiohttp's own ``WSMessage``, ``WSMsgType`` and exceptions. A session's HTTP
+requests go over the platform's ``fetch`` (:mod:`pyws.compat.aiohttp_http`).
 
 It follows ``pyodide_http.patch_all()``: outside Pyodide, or without aiohttp, it does
 nothing and returns False; a second call changes nothing. What each member and each
@@ -65,6 +65,7 @@ from .._redact import redact
 from ..blob import Blob
 from ..client import connect as pyws_connect
 from ..connection import Data, WebSocket
+from . import aiohttp_http
 from ._common import PING_IMPOSSIBLE, is_empty, is_none, page_close, warn_ignored
 
 __all__ = ["BrowserHandshakeError", "BrowserWebSocketResponse", "patch_aiohttp"]
@@ -650,6 +651,7 @@ def patch_aiohttp() -> bool:
     if current is not _ws_connect:
         ORIGINAL["_ws_connect"] = current
         ClientSession._ws_connect = _ws_connect  # type: ignore[assignment,method-assign]
+    aiohttp_http.patch()
     return True
 
 

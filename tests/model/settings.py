@@ -55,15 +55,20 @@ def run_machine(
     *,
     ci_examples: int | None = None,
     ci_steps: int | None = None,
+    fuzz_examples: int | None = None,
 ) -> None:
     """Run ``machine`` under the selected profile, in a thread with no loop running.
 
     Under ``fuzz``, round after round until :data:`FUZZ_SECONDS` have passed (each round
     replays the database first, then draws new examples), then prints the count.
     ``ci_examples`` and ``ci_steps`` lower the ``ci`` profile's bounds for a machine whose
-    steps go over a real network (never above the profile's own).
+    steps go over a real network (never above the profile's own); ``fuzz_examples`` the
+    ``fuzz`` profile's examples per round, so that a round of such a machine ends within
+    about :data:`FUZZ_SECONDS`.
     """
     chosen = settings.get_profile(PROFILE)
+    if PROFILE == "fuzz" and fuzz_examples is not None:
+        chosen = settings(chosen, max_examples=min(fuzz_examples, chosen.max_examples))
     if PROFILE != "fuzz" and (ci_examples is not None or ci_steps is not None):
         chosen = settings(
             chosen,

@@ -61,6 +61,10 @@ class VirtualLoop(VirtualClock, asyncio.BaseEventLoop):
     def _process_events(self, event_list: list[Any]) -> None:
         pass
 
+    def _write_to_self(self) -> None:
+        """``call_soon_threadsafe`` (asyncio finalising an async generator) from this
+        thread: nothing to wake, the loop polls nothing."""
+
 
 class Clocked:
     """A world on a :class:`VirtualClock` loop: timers fire only as :meth:`advance` moves

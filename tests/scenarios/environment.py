@@ -35,6 +35,8 @@ FEATURES = {
     "is http, as WebKitGTK blocks ws:// even to loopback from an https page, and the suite's "
     "control and most scenarios use ws://127.0.0.1): relative URLs resolve to wss against "
     "it, and mixed-content blocking applies",
+    "cors": "fetch() applies CORS in a page or worker (a cross-origin response the server "
+    "did not allow is refused); Node and CPython have no such rule",
     "wss": "a TLS server whose certificate the target trusts: the harness makes every target "
     "trust the CA made for the run, or that server's certificate alone (harness/tls.py)",
 }
@@ -58,7 +60,7 @@ def features() -> set[str]:
     if not _webkitgtk():
         found.add("buffered_amount")
     if getattr(js, "location", None) is not None:
-        found.add("location")
+        found |= {"location", "cors"}
         if str(js.location.href).removeprefix("blob:").startswith("https:"):
             found.add("https_page")
     if getattr(js, "WebSocketStream", None) is not None:

@@ -39,6 +39,7 @@ MODULES = (
     "sync_api",
     "patch",
     "aiohttp_compat",
+    "aiohttp_http",
     "websocket_client_compat",
     "websocket_client_libraries",
     "tls",

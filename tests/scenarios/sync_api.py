@@ -229,7 +229,10 @@ async def sync_relay_on_a_main_thread_says_what_is_missing(server: Server) -> No
 
 def in_an_unhosted_worker(url: str) -> str:
     """Run in harness/suite_web/unhosted_worker.mjs, whose page hosts no relay: what
-    pyws.sync says there."""
+    pyws.sync says there (it waits 1 s for the page's answer, not its usual 10)."""
+    from pyws._platform import relay
+
+    relay.HELLO_TIMEOUT = 1.0
     try:
         pyws.sync.connect(url, open_timeout=1)
     except RuntimeError as exc:

@@ -16,6 +16,7 @@ from aiohttp import WSMsgType
 import pyws
 from pyws import _platform
 from pyws.compat import aiohttp as compat
+from pyws.compat import aiohttp_http
 from pyws.compat.aiohttp import DEFAULT_TIMEOUT, BrowserWebSocketResponse
 from tests.unit.fake import FakeTransport, open_socket
 
@@ -35,13 +36,19 @@ def test_patch_does_nothing_outside_pyodide() -> None:
 def test_patch_in_pyodide_replaces_ws_connect_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_platform, "IN_PYODIDE", True)
     monkeypatch.setattr(aiohttp.ClientSession, "_ws_connect", aiohttp.ClientSession._ws_connect)
+    for cls, name, _ in aiohttp_http.PATCHES.values():  # put back after the test
+        monkeypatch.setattr(cls, name, vars(cls)[name])
     before = dict(vars(aiohttp.ClientSession))
     assert pyws.patch_aiohttp() is True
     patched = dict(vars(aiohttp.ClientSession))
-    assert [n for n in patched if patched[n] is not before[n]] == ["_ws_connect"]
+    # _ws_connect, and _request, which keeps allow_redirects for the fetch.
+    assert [n for n in patched if patched[n] is not before[n]] == ["_request", "_ws_connect"]
     assert pyws.patch_aiohttp() is True  # a second call changes nothing more
     assert dict(vars(aiohttp.ClientSession)) == patched
     assert compat.ORIGINAL["_ws_connect"] is before["_ws_connect"]
+    for key, (cls, name, replacement) in aiohttp_http.PATCHES.items():
+        assert vars(cls)[name] is replacement
+        assert aiohttp_http.ORIGINAL[key] is not replacement
 
 
 def test_patch_without_aiohttp_returns_false(monkeypatch: pytest.MonkeyPatch) -> None:
