@@ -261,12 +261,12 @@ class AiohttpHttpMachine(RuleBasedStateMachine):
         body: str = "none",
     ) -> None:
         replayed = real[:2] == ("raised", "ClientPayloadError") and patch[0] == "response"
-        if not self.node and target[0] == "redirect" and follow and body == "generator":
-            if replayed:
-                # aiohttp cannot resend a streamed body it has consumed; a browser, which
-                # was given it whole, resends it (docs/aiohttp-compat.md).
-                assert patch[7][1]["body"] == "one two", patch
-                return
+        browser_redirect = not self.node and target[0] == "redirect" and follow
+        if browser_redirect and body == "generator" and replayed:
+            # aiohttp cannot resend a streamed body it has consumed; a browser, which was
+            # given it whole, resends it (docs/aiohttp-compat.md).
+            assert patch[7][1]["body"] == "one two", patch
+            return
         if not self.node and target[0] == "redirect" and real[0] == "response":
             if follow:
                 # The browser follows: one history entry, status 0, for the requested URL.
