@@ -265,7 +265,8 @@ class AiohttpHttpMachine(RuleBasedStateMachine):
         if browser_redirect and body == "generator" and replayed:
             # aiohttp cannot resend a streamed body it has consumed; a browser, which was
             # given it whole, resends it (docs/aiohttp-compat.md).
-            assert patch[7][1]["body"] == "one two", patch
+            if patch[7][0] in ("echo", "json"):
+                assert patch[7][1]["body"] == "one two", patch
             return
         if not self.node and target[0] == "redirect" and real[0] == "response":
             if follow:
