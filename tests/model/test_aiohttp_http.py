@@ -250,11 +250,24 @@ class AiohttpHttpMachine(RuleBasedStateMachine):
         seen = {
             side: self.run(self.one(side, method, url, body, read, **options)) for side in SIDES
         }
-        self.compare(seen["real"], seen["patch"], target, allow_redirects)
+        self.compare(seen["real"], seen["patch"], target, allow_redirects, body)
 
     def compare(
-        self, real: tuple[Any, ...], patch: tuple[Any, ...], target: tuple[str, int], follow: bool
+        self,
+        real: tuple[Any, ...],
+        patch: tuple[Any, ...],
+        target: tuple[str, int],
+        follow: bool,
+        body: str = "none",
     ) -> None:
+        replayed = real[:2] == ("raised", "ClientPayloadError") and patch[0] == "response"
+        browser_redirect = not self.node and target[0] == "redirect" and follow
+        if browser_redirect and body == "generator" and replayed:
+            # aiohttp cannot resend a streamed body it has consumed; a browser, which was
+            # given it whole, resends it (docs/aiohttp-compat.md).
+            if patch[7][0] in ("echo", "json"):
+                assert patch[7][1]["body"] == "one two", patch
+            return
         if not self.node and target[0] == "redirect" and real[0] == "response":
             if follow:
                 # The browser follows: one history entry, status 0, for the requested URL.
