@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import functools
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -22,18 +21,6 @@ from typing import Any
 __all__ = ["fast_wakeup"]
 
 Wake = Callable[[asyncio.Future[None], asyncio.AbstractEventLoop], None]
-
-
-def run_here(step: Callable[[], object]) -> None:
-    """Run the resumed task's step right here, on the handler's stack."""
-    step()
-
-
-run_step: Callable[[Callable[[], object]], None] = run_here
-"""How :func:`wake_inline` runs the task's step. In Pyodide with JSPI the platform makes
-it :func:`pyws._platform.browser.run_suspendable`: on a stack that JSPI can suspend, as
-the loop runs its callbacks, so the resumed task may block in ``pyws.sync`` as one the
-loop resumed may (issue 25, defect 14: the handler's own stack cannot be suspended)."""
 
 
 def wake_plain(waiter: asyncio.Future[None], loop: asyncio.AbstractEventLoop) -> None:
@@ -56,7 +43,7 @@ def wake_inline(waiter: asyncio.Future[None], loop: asyncio.AbstractEventLoop) -
         # callback it runs, and so must we (enter_task() checks it).
         if asyncio.events._get_running_loop() is not loop:
             asyncio.events._set_running_loop(loop)
-        run_step(functools.partial(context.run, callback, waiter))
+        context.run(callback, waiter)
     else:
         waiter.set_result(None)
 

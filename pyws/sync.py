@@ -112,7 +112,8 @@ def _pyodide_run[T](coroutine: Coroutine[Any, Any, T]) -> T:
         raise RuntimeError(
             "pyws.sync cannot block here: this Python call stack was entered synchronously "
             "from JavaScript (pyodide.runPython(), a synchronous JS callback or event "
-            "handler), which JSPI cannot suspend; "
+            "handler; also a coroutine that pyws resumed inside a socket's message handler, "
+            "until its next `await asyncio.sleep(0)`), which JSPI cannot suspend; "
             f"{HOW_TO_CALL}"
         )
     return browser.run_sync(coroutine)

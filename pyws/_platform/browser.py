@@ -11,11 +11,10 @@ from typing import Any
 
 import js
 from pyodide.code import run_js
-from pyodide.ffi import JsBuffer, JsException, JsProxy, create_once_callable, create_proxy
+from pyodide.ffi import JsBuffer, JsException, JsProxy, create_proxy
 from pyodide.ffi import can_run_sync as _can_run_sync
 from pyodide.ffi import run_sync as _run_sync
 
-from .. import _wakeup
 from .._transport import DETACHED, Events
 from .._validation import ParsedURL
 from ..blob import Blob
@@ -320,23 +319,3 @@ class BrowserSocket:
             resources.destroy(proxy)
         self._proxies = []
         self._on_message = DETACHED.on_message
-
-
-_call = run_js("(f) => { f(); }")
-
-
-def run_suspendable(step: Callable[[], object]) -> None:
-    """Run ``step`` on a stack that JSPI can suspend, so ``pyodide.ffi.run_sync`` (and
-    with it ``pyws.sync``) works inside it; return once it returned or suspended.
-
-    Pyodide's loop runs each callback so (``create_once_callable(..., _may_syncify=True)``,
-    webloop.py), which is why a task the loop resumes can block; pyws's inline wake-up
-    runs the task it resumes the same way (:data:`pyws._wakeup.run_step`). Called from a
-    handler's synchronous stack, the promising call starts a stack of its own, which JSPI
-    suspends up to this call: the handler then returns, and the task goes on later.
-    """
-    _call(create_once_callable(step, _may_syncify=True))
-
-
-if jspi_supported():
-    _wakeup.run_step = run_suspendable

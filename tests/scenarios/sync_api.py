@@ -307,19 +307,3 @@ async def sync_bounds_drop_and_count(server: Server) -> None:
             assert ws.dropped == 60, ws.dropped
 
     await blocking(run)
-
-
-@scenario("js", "jspi")
-async def sync_right_after_an_async_recv_in_the_same_coroutine(server: Server) -> None:
-    # Issue 25, defect 14: a recv() that pyws resumed inside the message handler (its fast
-    # wake-up) left this coroutine on that handler's stack, which JSPI cannot suspend, so
-    # pyws.sync raised RuntimeError until the next `await asyncio.sleep(0)`. No sleep here.
-    assert pyws.fast_wakeup()
-    async with pyws.connect(server.url("/echo")) as ws:
-        for i in range(3):
-            await ws.send(f"async {i}")
-            assert await ws.recv() == f"async {i}"  # waited: resumed by the message
-            with pyws.sync.connect(server.url("/echo")) as blocking_ws:
-                blocking_ws.send(f"sync {i}")
-                assert blocking_ws.recv() == f"sync {i}"
-    assert environment.live_proxies() == 0
