@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -109,7 +110,10 @@ def test_the_loop_waits_on_the_channel_until_its_next_timer_and_runs_inside_anot
         result = loop.run_blocking(main())
         return result, asyncio.current_task()
 
-    result, task = asyncio.run(outer())
+    # asyncio.run in a thread of its own: pytest-playwright keeps a loop running in the main
+    # thread once a page test has run (a fresh clone's make test failed here).
+    with ThreadPoolExecutor(1) as pool:
+        result, task = pool.submit(asyncio.run, outer()).result()
     assert result == "done" and task is not None  # the outer task was restored
     assert fired == ["timer"] and channel.dispatched == [message]
     assert all(w is not None and w <= 0.5 for w in channel.waits), channel.waits
